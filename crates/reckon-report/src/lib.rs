@@ -1,1 +1,10 @@
+//! reckon-report: writes reconciliation results for people and programs.
+//! Every writer takes `impl Write`; choosing files is the caller's job.
 
+mod bench_csv;
+mod findings_json;
+mod summary_text;
+
+pub use bench_csv::{write_exceptions_csv, write_recon_csv};
+pub use findings_json::write_findings_json;
+pub use summary_text::write_summary;

@@ -1,1 +1,11 @@
+//! reckon-sources: reads what MSPs export (PSA billing, vendor usage,
+//! mapping tables) into core records. Every reader works over `impl Read`;
+//! opening files is the caller's job.
 
+pub mod canonical;
+mod error;
+mod fields;
+mod table;
+
+pub use error::{SourceError, SourceErrorKind};
+pub use fields::{parse_decimal, parse_timestamp};

@@ -1,0 +1,338 @@
+//! The single pass over usage: map each row's client and SKU, classify it,
+//! normalise its item key, and keep it as a compact fixed-size record.
+//!
+//! Feeds can hold tens of millions of rows, so rows are borrowed, keys are
+//! interned, and several accumulators can fill in parallel and then merge.
+
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::catalog::Catalog;
+use super::intern::Interner;
+use super::params::RunParams;
+
+/// One usage row, borrowed from the parser's buffer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct UsageRow<'a> {
+    pub source: &'a str,
+    pub client_ref: &'a str,
+    /// The client's name as the source spells it; empty when not given.
+    pub client_name: &'a str,
+    pub sku: &'a str,
+    /// The user's UPN or the device's serial; empty for a count record.
+    pub item_id: &'a str,
+    pub status: &'a str,
+    pub last_seen: Option<Timestamp>,
+    /// Set for a count record: an aggregate the source reported.
+    pub quantity: Option<Decimal>,
+}
+
+/// How a mapped row is treated. The order is the order of the sorted rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub(crate) enum RowClass {
+    Counted = 0,
+    Inactive = 1,
+    Stale = 2,
+}
+
+/// A mapped item row, 28 bytes. After the engine sorts and folds the rows,
+/// each record is one group: one (class, client, product, item key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ItemRow {
+    pub(crate) client: u32,
+    pub(crate) product: u32,
+    pub(crate) key: u32,
+    /// The mapping (source, SKU, units) with the largest units in the group.
+    pub(crate) mapping: u32,
+    pub(crate) last_seen: CompactTime,
+    /// Usage rows folded into this record.
+    pub(crate) rows: u32,
+    pub(crate) status: u8,
+    pub(crate) class: RowClass,
+}
+
+impl ItemRow {
+    pub(crate) fn sort_key(&self) -> u128 {
+        (self.class as u128) << 96
+            | u128::from(self.client) << 64
+            | u128::from(self.product) << 32
+            | u128::from(self.key)
+    }
+}
+
+/// A count record after mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CountRow {
+    pub(crate) client: u32,
+    pub(crate) product: u32,
+    pub(crate) mapping: u32,
+    pub(crate) quantity: Decimal,
+    pub(crate) last_seen: CompactTime,
+    pub(crate) status: u8,
+    pub(crate) class: RowClass,
+}
+
+/// A row whose client or SKU is not mapped, kept as evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LooseRow {
+    /// Interned item key; `None` for a count record.
+    pub(crate) key: Option<u32>,
+    pub(crate) sku: u32,
+    pub(crate) status: u8,
+    pub(crate) last_seen: CompactTime,
+    pub(crate) quantity: Option<Decimal>,
+}
+
+/// Rows of one unmapped client reference or one unmapped SKU.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LooseGroup {
+    pub(crate) rows: Vec<LooseRow>,
+    /// The client's name as the source spells it (first one seen).
+    pub(crate) external_name: Option<Box<str>>,
+}
+
+/// Seconds since 1970 in 32 bits; 0 means unknown. Instants before 1970 are
+/// kept as 1 (very old), instants after 2106 as the maximum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct CompactTime(u32);
+
+impl CompactTime {
+    fn new(at: Option<Timestamp>) -> Self {
+        match at {
+            None => CompactTime(0),
+            Some(at) => CompactTime(at.as_second().clamp(1, i64::from(u32::MAX)) as u32),
+        }
+    }
+
+    pub(crate) fn get(self) -> Option<Timestamp> {
+        match self.0 {
+            0 => None,
+            secs => Timestamp::from_second(i64::from(secs)).ok(),
+        }
+    }
+}
+
+/// Unmapped rows by source name, then client reference.
+pub(crate) type UnmappedClients = HashMap<Box<str>, HashMap<Box<str>, LooseGroup>>;
+/// Unmapped-SKU rows by (client, source index), then SKU.
+pub(crate) type UnmappedSkus = HashMap<(u32, u32), HashMap<Box<str>, LooseGroup>>;
+
+/// Folds usage rows into compact records. Fill one per thread, then
+/// [`merge`](Self::merge) them.
+#[derive(Debug)]
+pub struct UsageAccumulator<'c> {
+    pub(crate) catalog: &'c Catalog,
+    stale_cutoff: Timestamp,
+    pub(crate) keys: Interner,
+    /// SKUs of unmapped rows (for evidence).
+    pub(crate) texts: Interner,
+    pub(crate) statuses: Vec<Box<str>>,
+    pub(crate) items: Vec<ItemRow>,
+    pub(crate) counts: Vec<CountRow>,
+    pub(crate) unmapped_clients: UnmappedClients,
+    pub(crate) unmapped_skus: UnmappedSkus,
+    pub(crate) rows_read: u64,
+    key_buffer: String,
+}
+
+impl<'c> UsageAccumulator<'c> {
+    pub fn new(catalog: &'c Catalog, params: &RunParams) -> Self {
+        Self::with_capacity(catalog, params, 0)
+    }
+
+    /// Reserves room for about `rows` usage rows, avoiding regrowth of the
+    /// large arrays on big feeds.
+    pub fn with_capacity(catalog: &'c Catalog, params: &RunParams, rows: usize) -> Self {
+        UsageAccumulator {
+            catalog,
+            stale_cutoff: params.stale_cutoff(),
+            keys: Interner::with_capacity(rows / 3, rows / 3 * 24),
+            texts: Interner::default(),
+            statuses: Vec::new(),
+            items: Vec::with_capacity(rows),
+            counts: Vec::new(),
+            unmapped_clients: HashMap::new(),
+            unmapped_skus: HashMap::new(),
+            rows_read: 0,
+            key_buffer: String::new(),
+        }
+    }
+
+    /// Usage rows seen so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read
+    }
+
+    pub fn add(&mut self, row: &UsageRow<'_>) {
+        self.rows_read += 1;
+        let catalog = self.catalog;
+        let Some(source) = catalog.source_idx(row.source) else {
+            self.add_unmapped_client(row);
+            return;
+        };
+        let entry = &catalog.sources[source as usize];
+        let Some(&client) = entry.client_refs.get(row.client_ref) else {
+            self.add_unmapped_client(row);
+            return;
+        };
+        let Some(mappings) = entry.skus.get(row.sku) else {
+            self.add_unmapped_sku(client, source, row);
+            return;
+        };
+        let class = if !row.status.eq_ignore_ascii_case("active") {
+            RowClass::Inactive
+        } else if row.last_seen.is_some_and(|seen| seen < self.stale_cutoff) {
+            RowClass::Stale
+        } else {
+            RowClass::Counted
+        };
+        let status = self.status_id(row.status);
+        let last_seen = CompactTime::new(row.last_seen);
+        if let Some(quantity) = row.quantity {
+            for &mapping in mappings {
+                self.counts.push(CountRow {
+                    client,
+                    product: catalog.mappings[mapping as usize].product,
+                    mapping,
+                    quantity,
+                    last_seen,
+                    status,
+                    class,
+                });
+            }
+            return;
+        }
+        let key = self.key_id(row.item_id);
+        for &mapping in mappings {
+            self.items.push(ItemRow {
+                client,
+                product: catalog.mappings[mapping as usize].product,
+                key,
+                mapping,
+                last_seen,
+                rows: 1,
+                status,
+                class,
+            });
+        }
+    }
+
+    /// Takes in another accumulator's rows (filled over the same catalogue).
+    pub fn merge(&mut self, other: UsageAccumulator<'c>) {
+        let keys = self.keys.absorb(&other.keys);
+        let texts = self.texts.absorb(&other.texts);
+        let statuses: Vec<u8> = other
+            .statuses
+            .iter()
+            .map(|status| self.status_id(status))
+            .collect();
+        self.rows_read += other.rows_read;
+        self.items.reserve_exact(other.items.len());
+        self.items.extend(other.items.iter().map(|row| ItemRow {
+            key: keys[row.key as usize],
+            status: statuses[row.status as usize],
+            ..*row
+        }));
+        drop(other.items);
+        self.counts
+            .extend(other.counts.into_iter().map(|row| CountRow {
+                status: statuses[row.status as usize],
+                ..row
+            }));
+        let relabel = |row: LooseRow| LooseRow {
+            key: row.key.map(|key| keys[key as usize]),
+            sku: texts[row.sku as usize],
+            status: statuses[row.status as usize],
+            ..row
+        };
+        for (source, references) in other.unmapped_clients {
+            let mine = self.unmapped_clients.entry(source).or_default();
+            for (reference, group) in references {
+                merge_group(mine.entry(reference).or_default(), group, &relabel);
+            }
+        }
+        for (at, skus) in other.unmapped_skus {
+            let mine = self.unmapped_skus.entry(at).or_default();
+            for (sku, group) in skus {
+                merge_group(mine.entry(sku).or_default(), group, &relabel);
+            }
+        }
+    }
+
+    fn status_id(&mut self, status: &str) -> u8 {
+        if let Some(i) = self.statuses.iter().position(|s| **s == *status) {
+            return i as u8;
+        }
+        // More than 255 distinct statuses means free text in a status
+        // column; the rare overflow shares the last slot.
+        if self.statuses.len() == usize::from(u8::MAX) {
+            return u8::MAX - 1;
+        }
+        self.statuses.push(status.into());
+        (self.statuses.len() - 1) as u8
+    }
+
+    /// `lower(trim(item_id))`: UPNs and serials are case-insensitive.
+    fn key_id(&mut self, item_id: &str) -> u32 {
+        let trimmed = item_id.trim();
+        self.key_buffer.clear();
+        if trimmed.is_ascii() {
+            self.key_buffer.push_str(trimmed);
+            self.key_buffer.make_ascii_lowercase();
+        } else {
+            self.key_buffer
+                .extend(trimmed.chars().flat_map(char::to_lowercase));
+        }
+        self.keys.intern(&self.key_buffer)
+    }
+
+    fn loose_row(&mut self, row: &UsageRow<'_>) -> LooseRow {
+        let key = match row.quantity {
+            Some(_) => None,
+            None => Some(self.key_id(row.item_id)),
+        };
+        LooseRow {
+            key,
+            sku: self.texts.intern(row.sku),
+            status: self.status_id(row.status),
+            last_seen: CompactTime::new(row.last_seen),
+            quantity: row.quantity,
+        }
+    }
+
+    fn add_unmapped_client(&mut self, row: &UsageRow<'_>) {
+        let loose = self.loose_row(row);
+        let references = match self.unmapped_clients.get_mut(row.source) {
+            Some(references) => references,
+            None => self.unmapped_clients.entry(row.source.into()).or_default(),
+        };
+        let group = match references.get_mut(row.client_ref) {
+            Some(group) => group,
+            None => references.entry(row.client_ref.into()).or_default(),
+        };
+        if group.external_name.is_none() && !row.client_name.is_empty() {
+            group.external_name = Some(row.client_name.into());
+        }
+        group.rows.push(loose);
+    }
+
+    fn add_unmapped_sku(&mut self, client: u32, source: u32, row: &UsageRow<'_>) {
+        let loose = self.loose_row(row);
+        let skus = self.unmapped_skus.entry((client, source)).or_default();
+        let group = match skus.get_mut(row.sku) {
+            Some(group) => group,
+            None => skus.entry(row.sku.into()).or_default(),
+        };
+        group.rows.push(loose);
+    }
+}
+
+fn merge_group(mine: &mut LooseGroup, theirs: LooseGroup, relabel: &impl Fn(LooseRow) -> LooseRow) {
+    if mine.external_name.is_none() {
+        mine.external_name = theirs.external_name;
+    }
+    mine.rows.extend(theirs.rows.into_iter().map(relabel));
+}

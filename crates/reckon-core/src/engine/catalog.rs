@@ -1,0 +1,343 @@
+//! The reference data of a reconciliation: PSA clients and products, and the
+//! mappings that tie each source's references and SKUs to them. Built once,
+//! then read by every usage row, so lookups go through small integer indices.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::model::{
+    BillingLine, Client, ClientId, ClientMapping, Product, ProductId, ProductMapping, SourceId,
+};
+
+/// A mapping that contradicts one given before it (the same source reference
+/// mapped to two clients, or the same SKU and product with two units factors).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} conflicts with mapping #{previous}: {detail}")]
+pub struct MappingConflict {
+    /// Zero-based position, among the mappings of the same kind given to the
+    /// builder, of the earlier mapping it contradicts.
+    pub previous: usize,
+    pub what: &'static str,
+    pub detail: String,
+}
+
+/// A product mapping after resolution to indices.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedMapping {
+    pub(crate) source: u32,
+    pub(crate) sku: Arc<str>,
+    pub(crate) product: u32,
+    pub(crate) units: Decimal,
+}
+
+/// What the catalogue knows about one source.
+#[derive(Debug)]
+pub(crate) struct SourceEntry {
+    pub(crate) id: SourceId,
+    pub(crate) client_refs: HashMap<Box<str>, u32>,
+    /// SKU to the indices of its mappings in `Catalog::mappings`.
+    pub(crate) skus: HashMap<Box<str>, Vec<u32>>,
+}
+
+/// Clients, products and mappings, indexed for the engine.
+///
+/// Clients and products are sorted by id, so index order is id order and the
+/// engine's outputs come out sorted without comparing strings.
+#[derive(Debug)]
+pub struct Catalog {
+    pub(crate) clients: Vec<Client>,
+    pub(crate) products: Vec<Product>,
+    pub(crate) sources: Vec<SourceEntry>,
+    pub(crate) mappings: Vec<ResolvedMapping>,
+    client_index: HashMap<ClientId, u32>,
+    product_index: HashMap<ProductId, u32>,
+    /// For each product, the sources whose SKUs feed it.
+    pub(crate) product_sources: Vec<Vec<u32>>,
+    /// For each client, the sources that have a reference mapped to it.
+    pub(crate) client_sources: Vec<Vec<u32>>,
+}
+
+impl Catalog {
+    pub fn builder() -> CatalogBuilder {
+        CatalogBuilder::default()
+    }
+
+    pub fn clients(&self) -> &[Client] {
+        &self.clients
+    }
+
+    pub fn products(&self) -> &[Product] {
+        &self.products
+    }
+
+    pub fn client(&self, id: &ClientId) -> Option<&Client> {
+        self.client_index
+            .get(id)
+            .map(|&i| &self.clients[i as usize])
+    }
+
+    pub fn product(&self, id: &ProductId) -> Option<&Product> {
+        self.product_index
+            .get(id)
+            .map(|&i| &self.products[i as usize])
+    }
+
+    pub(crate) fn client_idx(&self, id: &ClientId) -> Option<u32> {
+        self.client_index.get(id).copied()
+    }
+
+    pub(crate) fn product_idx(&self, id: &ProductId) -> Option<u32> {
+        self.product_index.get(id).copied()
+    }
+
+    pub(crate) fn source_idx(&self, name: &str) -> Option<u32> {
+        self.sources
+            .iter()
+            .position(|s| s.id.as_str() == name)
+            .map(|i| i as u32)
+    }
+}
+
+/// Collects reference data, checking that mappings agree with each other.
+#[derive(Debug, Default)]
+pub struct CatalogBuilder {
+    clients: BTreeMap<ClientId, Client>,
+    products: BTreeMap<ProductId, (usize, Product)>,
+    client_mappings: Vec<ClientMapping>,
+    client_mapping_at: HashMap<(SourceId, String), usize>,
+    product_mappings: Vec<ProductMapping>,
+    product_mapping_at: HashMap<(SourceId, String, ProductId), usize>,
+}
+
+impl CatalogBuilder {
+    /// Adds a PSA client. The first name given for an id is kept.
+    pub fn add_client(&mut self, client: Client) {
+        self.clients.entry(client.id.clone()).or_insert(client);
+    }
+
+    /// Adds a catalogue product. Listing a product twice with different
+    /// details is a conflict.
+    pub fn add_product(&mut self, product: Product) -> Result<(), MappingConflict> {
+        let position = self.products.len();
+        match self.products.get(&product.id) {
+            Some((_, existing)) if existing == &product => Ok(()),
+            Some((previous, _)) => Err(MappingConflict {
+                previous: *previous,
+                what: "product",
+                detail: format!(
+                    "product {} is listed twice with different details",
+                    product.id
+                ),
+            }),
+            None => {
+                self.products
+                    .insert(product.id.clone(), (position, product));
+                Ok(())
+            }
+        }
+    }
+
+    /// Makes sure a client and product named by a billing line exist.
+    pub fn add_billing_line(&mut self, line: &BillingLine) {
+        self.add_client(Client {
+            id: line.client_id.clone(),
+            name: line.client_name.clone(),
+        });
+        let position = self.products.len();
+        self.products
+            .entry(line.product_id.clone())
+            .or_insert_with(|| (position, Product::bare(line.product_id.clone())));
+    }
+
+    /// Maps a source's client reference to a PSA client, returning whether
+    /// the mapping is new. Repeating a mapping is harmless; mapping one
+    /// reference to two clients is a conflict.
+    pub fn map_client(&mut self, mapping: ClientMapping) -> Result<bool, MappingConflict> {
+        let key = (mapping.source.clone(), mapping.external_client_id.clone());
+        if let Some(&previous) = self.client_mapping_at.get(&key) {
+            let earlier = &self.client_mappings[previous];
+            if earlier.client_id == mapping.client_id {
+                return Ok(false);
+            }
+            return Err(MappingConflict {
+                previous,
+                what: "client mapping",
+                detail: format!(
+                    "{} reference {} is mapped to both {} and {}",
+                    mapping.source,
+                    mapping.external_client_id,
+                    earlier.client_id,
+                    mapping.client_id
+                ),
+            });
+        }
+        self.client_mapping_at
+            .insert(key, self.client_mappings.len());
+        self.client_mappings.push(mapping);
+        Ok(true)
+    }
+
+    /// Maps a source's SKU to a PSA product with a units factor, returning
+    /// whether the mapping is new. One SKU may feed several products; the same
+    /// SKU and product with two different factors is a conflict.
+    pub fn map_product(&mut self, mapping: ProductMapping) -> Result<bool, MappingConflict> {
+        let key = (
+            mapping.source.clone(),
+            mapping.sku.clone(),
+            mapping.product_id.clone(),
+        );
+        if let Some(&previous) = self.product_mapping_at.get(&key) {
+            let earlier = &self.product_mappings[previous];
+            if earlier.units == mapping.units {
+                return Ok(false);
+            }
+            return Err(MappingConflict {
+                previous,
+                what: "product mapping",
+                detail: format!(
+                    "{} SKU {} counts {} units of {} in one mapping and {} in another",
+                    mapping.source, mapping.sku, earlier.units, mapping.product_id, mapping.units
+                ),
+            });
+        }
+        self.product_mapping_at
+            .insert(key, self.product_mappings.len());
+        self.product_mappings.push(mapping);
+        Ok(true)
+    }
+
+    pub fn build(mut self) -> Catalog {
+        // Anything a mapping names exists, even if no list names it.
+        for mapping in &self.client_mappings {
+            self.clients
+                .entry(mapping.client_id.clone())
+                .or_insert_with(|| Client {
+                    id: mapping.client_id.clone(),
+                    name: mapping.client_id.to_string(),
+                });
+        }
+        for mapping in &self.product_mappings {
+            let position = self.products.len();
+            self.products
+                .entry(mapping.product_id.clone())
+                .or_insert_with(|| (position, Product::bare(mapping.product_id.clone())));
+        }
+        let clients: Vec<Client> = self.clients.into_values().collect();
+        let products: Vec<Product> = self.products.into_values().map(|(_, p)| p).collect();
+        let client_index: HashMap<ClientId, u32> = clients
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i as u32))
+            .collect();
+        let product_index: HashMap<ProductId, u32> = products
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.id.clone(), i as u32))
+            .collect();
+
+        let mut sources: Vec<SourceEntry> = Vec::new();
+        let source_of = |sources: &mut Vec<SourceEntry>, id: &SourceId| -> u32 {
+            match sources.iter().position(|s| &s.id == id) {
+                Some(i) => i as u32,
+                None => {
+                    sources.push(SourceEntry {
+                        id: id.clone(),
+                        client_refs: HashMap::new(),
+                        skus: HashMap::new(),
+                    });
+                    (sources.len() - 1) as u32
+                }
+            }
+        };
+        let mut client_sources = vec![Vec::new(); clients.len()];
+        for mapping in &self.client_mappings {
+            let source = source_of(&mut sources, &mapping.source);
+            let client = client_index[&mapping.client_id];
+            sources[source as usize]
+                .client_refs
+                .insert(mapping.external_client_id.as_str().into(), client);
+            if !client_sources[client as usize].contains(&source) {
+                client_sources[client as usize].push(source);
+            }
+        }
+        let mut mappings = Vec::with_capacity(self.product_mappings.len());
+        let mut product_sources = vec![Vec::new(); products.len()];
+        for mapping in &self.product_mappings {
+            let source = source_of(&mut sources, &mapping.source);
+            let product = product_index[&mapping.product_id];
+            let index = mappings.len() as u32;
+            mappings.push(ResolvedMapping {
+                source,
+                sku: mapping.sku.as_str().into(),
+                product,
+                units: mapping.units,
+            });
+            sources[source as usize]
+                .skus
+                .entry(mapping.sku.as_str().into())
+                .or_default()
+                .push(index);
+            if !product_sources[product as usize].contains(&source) {
+                product_sources[product as usize].push(source);
+            }
+        }
+        Catalog {
+            clients,
+            products,
+            sources,
+            mappings,
+            client_index,
+            product_index,
+            product_sources,
+            client_sources,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client_map(source: &str, reference: &str, client: &str) -> ClientMapping {
+        ClientMapping {
+            source: source.into(),
+            external_client_id: reference.into(),
+            client_id: client.into(),
+        }
+    }
+
+    #[test]
+    fn repeated_mapping_is_harmless_and_conflict_is_reported() {
+        let mut builder = Catalog::builder();
+        builder
+            .map_client(client_map("m365", "t-1", "C1"))
+            .expect("first");
+        builder
+            .map_client(client_map("m365", "t-2", "C2"))
+            .expect("second");
+        builder
+            .map_client(client_map("m365", "t-1", "C1"))
+            .expect("repeat");
+        let conflict = builder
+            .map_client(client_map("m365", "t-1", "C2"))
+            .expect_err("conflict");
+        assert_eq!(conflict.previous, 0);
+        assert!(conflict.detail.contains("t-1"), "{conflict}");
+    }
+
+    #[test]
+    fn clients_are_indexed_in_id_order() {
+        let mut builder = Catalog::builder();
+        builder
+            .map_client(client_map("rmm", "o-2", "C2"))
+            .expect("map");
+        builder
+            .map_client(client_map("rmm", "o-1", "C1"))
+            .expect("map");
+        let catalog = builder.build();
+        let ids: Vec<&str> = catalog.clients().iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["C1", "C2"]);
+    }
+}

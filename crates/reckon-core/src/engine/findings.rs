@@ -1,0 +1,498 @@
+//! Turns the compact result into findings: the numbers, the evidence behind
+//! them, a likely cause and a priority.
+
+use std::ops::Range;
+
+use rust_decimal::Decimal;
+
+use super::accumulate::{CountRow, ItemRow, LooseGroup, RowClass};
+use super::result::{ExceptionTarget, ItemException, Pair, PairStatus, Reconciliation};
+use crate::Money;
+use crate::finding::{
+    BilledLine, Cause, Evidence, EvidenceItem, Finding, FindingKind, ItemState, Priority,
+};
+use crate::model::SourceId;
+
+impl Reconciliation<'_> {
+    /// Every finding: first the pairs that do not match (by client, then
+    /// product), then the item exceptions in `exceptions.csv` order.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        let pairs = self
+            .pairs
+            .iter()
+            .filter(|pair| pair.status != PairStatus::Match)
+            .map(|pair| self.pair_finding(pair));
+        let items = self.exceptions.iter().map(|e| self.item_finding(e));
+        pairs.chain(items)
+    }
+
+    /// Number of findings [`findings`](Self::findings) yields.
+    pub fn finding_count(&self) -> usize {
+        self.pairs
+            .iter()
+            .filter(|pair| pair.status != PairStatus::Match)
+            .count()
+            + self.exceptions.len()
+    }
+
+    pub(crate) fn pair_finding(&self, pair: &Pair) -> Finding {
+        let line = self.pair_line(pair);
+        let kind = pair
+            .status
+            .finding_kind()
+            .expect("pair findings are built for non-matching pairs only");
+        let (client, product) = (pair.client, pair.product);
+        let mut items: Vec<EvidenceItem> = Vec::new();
+        let counted = range_usize(&pair.items);
+        items.extend(self.groups[counted].iter().map(|g| self.group_evidence(g)));
+        let inactive = self.group_range(RowClass::Inactive, client, product);
+        let stale = self.group_range(RowClass::Stale, client, product);
+        items.extend(
+            self.groups[inactive.clone()]
+                .iter()
+                .map(|g| self.group_evidence(g)),
+        );
+        items.extend(
+            self.groups[stale.clone()]
+                .iter()
+                .map(|g| self.group_evidence(g)),
+        );
+        for class in [RowClass::Counted, RowClass::Inactive, RowClass::Stale] {
+            let range = self.count_range(class, client, product);
+            items.extend(self.counts[range].iter().map(|c| self.count_evidence(c)));
+        }
+        sort_evidence(&mut items);
+        let billing_lines = self.billing_order[range_usize(&pair.lines)]
+            .iter()
+            .map(|&i| {
+                let line = &self.billing[i as usize];
+                BilledLine {
+                    line_id: line.line_id.clone(),
+                    quantity: line.quantity,
+                    unit_price: line.unit_price,
+                }
+            })
+            .collect();
+        let excluded_units = |range: Range<usize>| -> Decimal {
+            self.groups[range]
+                .iter()
+                .map(|g| self.catalog.mappings[g.mapping as usize].units)
+                .sum()
+        };
+        let (cause, explanation) = self.pair_cause(
+            pair,
+            line.diff,
+            excluded_units(inactive),
+            excluded_units(stale),
+        );
+        Finding {
+            kind,
+            client_id: Some(line.client_id.clone()),
+            client_name: Some(line.client_name.to_string()),
+            product_id: Some(line.product_id.clone()),
+            product_name: Some(line.product_name.to_string()),
+            source: None,
+            key: None,
+            billed: Some(line.billed),
+            actual: Some(line.actual),
+            unit_price: Some(line.unit_price),
+            impact: line.impact,
+            money_at_stake: line.impact.abs(),
+            count: None,
+            cause,
+            explanation,
+            priority: Priority::from_money(line.impact),
+            evidence: Evidence {
+                items,
+                billing_lines,
+            },
+        }
+    }
+
+    fn pair_cause(
+        &self,
+        pair: &Pair,
+        diff: Decimal,
+        inactive_units: Decimal,
+        stale_units: Decimal,
+    ) -> (Cause, String) {
+        let product = &self.catalog.products[pair.product as usize];
+        let (billed, actual) = (pair.billed.normalize(), pair.actual.normalize());
+        match pair.status {
+            PairStatus::Underbilled => {
+                return (
+                    Cause::BillingIssue,
+                    format!(
+                        "{actual} in use, {billed} billed: add {} to the agreement",
+                        diff.normalize()
+                    ),
+                );
+            }
+            PairStatus::UsageNotBilled => {
+                return (
+                    Cause::BillingIssue,
+                    format!(
+                        "{actual} in use and no billing line for {}: add one",
+                        product.name
+                    ),
+                );
+            }
+            _ => {}
+        }
+        let feeding = &self.catalog.product_sources[pair.product as usize];
+        let mapped = &self.catalog.client_sources[pair.client as usize];
+        if pair.actual.is_zero() && !feeding.iter().any(|s| mapped.contains(s)) {
+            let names = self.source_names(feeding);
+            return (
+                Cause::MappingRule,
+                format!(
+                    "no {names} client reference is mapped to this client, so none of its usage can be counted: map it"
+                ),
+            );
+        }
+        if !stale_units.is_zero() {
+            return (
+                Cause::StaleData,
+                format!(
+                    "{} not seen for over {} days are not counted: remove them from the tool if gone, or fix their agent",
+                    stale_units.normalize(),
+                    self.params.stale_days
+                ),
+            );
+        }
+        if !inactive_units.is_zero() {
+            return (
+                Cause::SetupCleanup,
+                format!(
+                    "{} inactive (disabled or deleted) still assigned: reclaim the licences, then reduce billing",
+                    inactive_units.normalize()
+                ),
+            );
+        }
+        if let Some(sku) = self.renamed_sku_for(pair) {
+            return (
+                Cause::MappingRule,
+                format!(
+                    "SKU {sku} of this client is not mapped and looks like a variant of this product's SKUs: map it"
+                ),
+            );
+        }
+        (
+            Cause::BillingIssue,
+            format!(
+                "{billed} billed, {actual} in use: reduce the agreement by {}",
+                (-diff).normalize()
+            ),
+        )
+    }
+
+    /// An unmapped SKU of the pair's client, in a source that feeds the
+    /// product, whose name contains one of the product's mapped SKUs (a
+    /// `SPB_NCE` next to `SPB`).
+    fn renamed_sku_for(&self, pair: &Pair) -> Option<&str> {
+        self.unmapped_skus
+            .iter()
+            .filter(|entry| entry.client == pair.client)
+            .find(|entry| {
+                let unmapped = entry.sku.to_ascii_lowercase();
+                self.catalog.mappings.iter().any(|m| {
+                    m.product == pair.product
+                        && m.source == entry.source
+                        && unmapped.contains(&m.sku.to_ascii_lowercase())
+                })
+            })
+            .map(|entry| &*entry.sku)
+    }
+
+    fn source_names(&self, sources: &[u32]) -> String {
+        let names: Vec<&str> = sources
+            .iter()
+            .map(|&s| self.catalog.sources[s as usize].id.as_str())
+            .collect();
+        names.join(" or ")
+    }
+
+    pub(crate) fn item_finding(&self, exception: &ItemException) -> Finding {
+        let line = self.exception_line(exception);
+        let client = exception.client.map(|c| &self.catalog.clients[c as usize]);
+        let product = exception
+            .product
+            .map(|p| &self.catalog.products[p as usize]);
+        let mut items = match &exception.target {
+            ExceptionTarget::Group(g) => {
+                let group = &self.groups[*g as usize];
+                match (exception.kind, self.cross_client_groups.get(&group.key)) {
+                    (FindingKind::CrossClientItem, Some(members)) => members
+                        .iter()
+                        .map(|&m| self.group_evidence(&self.groups[m as usize]))
+                        .collect(),
+                    _ => vec![self.group_evidence(group)],
+                }
+            }
+            ExceptionTarget::UnmappedClient(i) => {
+                let entry = &self.unmapped_clients[*i as usize];
+                self.loose_evidence(None, &entry.source, &entry.group)
+            }
+            ExceptionTarget::UnmappedSku(i) => {
+                let entry = &self.unmapped_skus[*i as usize];
+                let source = self.catalog.sources[entry.source as usize].id.as_str();
+                self.loose_evidence(Some(entry.client), source, &entry.group)
+            }
+        };
+        sort_evidence(&mut items);
+        let at_stake = self.item_money_at_stake(exception, &items);
+        let (cause, explanation) = item_cause(exception, &items, self.params.stale_days);
+        let priority = match exception.kind {
+            // A mapping gap hides every other check for that usage.
+            FindingKind::UnmappedClient | FindingKind::UnmappedSku => {
+                Priority::from_money(at_stake).min(Priority::Medium)
+            }
+            _ => Priority::from_money(at_stake),
+        };
+        let external_name = match &exception.target {
+            ExceptionTarget::UnmappedClient(i) => self.unmapped_clients[*i as usize]
+                .group
+                .external_name
+                .as_deref()
+                .map(str::to_string),
+            _ => None,
+        };
+        Finding {
+            kind: exception.kind,
+            client_id: client.map(|c| c.id.clone()),
+            client_name: client.map(|c| c.name.clone()).or(external_name),
+            product_id: product.map(|p| p.id.clone()),
+            product_name: product.map(|p| p.name.clone()),
+            source: line.source.map(SourceId::from),
+            key: Some(line.key.to_string()),
+            billed: None,
+            actual: None,
+            unit_price: None,
+            impact: Money::ZERO,
+            money_at_stake: at_stake,
+            count: Some(exception.count),
+            cause,
+            explanation,
+            priority,
+            evidence: Evidence {
+                items,
+                billing_lines: Vec::new(),
+            },
+        }
+    }
+
+    /// What an item finding puts at risk each month. Duplicates and unknown
+    /// SKUs have no price to go by.
+    fn item_money_at_stake(&self, exception: &ItemException, items: &[EvidenceItem]) -> Money {
+        match (&exception.target, exception.kind) {
+            (
+                ExceptionTarget::Group(g),
+                FindingKind::DisabledLicensed
+                | FindingKind::StaleItem
+                | FindingKind::CrossClientItem,
+            ) => {
+                let group = &self.groups[*g as usize];
+                let units = self.catalog.mappings[group.mapping as usize].units;
+                self.price_of(group.client, group.product).times(units)
+            }
+            (ExceptionTarget::UnmappedClient(i), _) => {
+                let entry = &self.unmapped_clients[*i as usize];
+                let Some(source) = self.catalog.source_idx(&entry.source) else {
+                    return Money::ZERO;
+                };
+                let skus = &self.catalog.sources[source as usize].skus;
+                items
+                    .iter()
+                    .filter_map(|item| skus.get(item.sku.as_str()).map(|m| (item, m)))
+                    .flat_map(|(item, mappings)| mappings.iter().map(move |&m| (item, m)))
+                    .map(|(item, m)| {
+                        let mapping = &self.catalog.mappings[m as usize];
+                        let price = self.catalog.products[mapping.product as usize]
+                            .list_price
+                            .unwrap_or(Money::ZERO);
+                        let quantity = if item.is_count {
+                            item.units
+                        } else {
+                            Decimal::ONE
+                        };
+                        price.times(quantity * mapping.units)
+                    })
+                    .sum()
+            }
+            _ => Money::ZERO,
+        }
+    }
+
+    /// The pair's unit price, or the product's list price when there is no
+    /// pair (all of its usage excluded and nothing billed).
+    fn price_of(&self, client: u32, product: u32) -> Money {
+        match self
+            .pairs
+            .binary_search_by_key(&(client, product), |p| (p.client, p.product))
+        {
+            Ok(i) => self.pairs[i].unit_price,
+            Err(_) => self.catalog.products[product as usize]
+                .list_price
+                .unwrap_or(Money::ZERO),
+        }
+    }
+
+    fn group_range(&self, class: RowClass, client: u32, product: u32) -> Range<usize> {
+        let key = |row: &ItemRow| (row.class, row.client, row.product);
+        let target = (class, client, product);
+        let start = self.groups.partition_point(|row| key(row) < target);
+        let end = self.groups.partition_point(|row| key(row) <= target);
+        start..end
+    }
+
+    fn count_range(&self, class: RowClass, client: u32, product: u32) -> Range<usize> {
+        let key = |row: &CountRow| (row.class, row.client, row.product);
+        let target = (class, client, product);
+        let start = self.counts.partition_point(|row| key(row) < target);
+        let end = self.counts.partition_point(|row| key(row) <= target);
+        start..end
+    }
+
+    fn group_evidence(&self, group: &ItemRow) -> EvidenceItem {
+        let mapping = &self.catalog.mappings[group.mapping as usize];
+        EvidenceItem {
+            client_id: Some(self.catalog.clients[group.client as usize].id.clone()),
+            source: self.catalog.sources[mapping.source as usize].id.clone(),
+            sku: mapping.sku.to_string(),
+            item_key: self.keys.get(group.key).to_string(),
+            state: class_state(group.class),
+            status: self.statuses[group.status as usize].to_string(),
+            last_seen: group.last_seen.get(),
+            units: mapping.units,
+            rows: group.rows,
+            is_count: false,
+        }
+    }
+
+    fn count_evidence(&self, count: &CountRow) -> EvidenceItem {
+        let mapping = &self.catalog.mappings[count.mapping as usize];
+        EvidenceItem {
+            client_id: Some(self.catalog.clients[count.client as usize].id.clone()),
+            source: self.catalog.sources[mapping.source as usize].id.clone(),
+            sku: mapping.sku.to_string(),
+            item_key: String::new(),
+            state: class_state(count.class),
+            status: self.statuses[count.status as usize].to_string(),
+            last_seen: count.last_seen.get(),
+            units: count.quantity * mapping.units,
+            rows: 1,
+            is_count: true,
+        }
+    }
+
+    /// Unmapped rows as evidence, one entry per (item key, SKU) with its row
+    /// count; count records stay one entry each.
+    fn loose_evidence(
+        &self,
+        client: Option<u32>,
+        source: &str,
+        group: &LooseGroup,
+    ) -> Vec<EvidenceItem> {
+        let client_id = client.map(|c| self.catalog.clients[c as usize].id.clone());
+        let source = SourceId::from(source);
+        let mut items: Vec<EvidenceItem> = Vec::with_capacity(group.rows.len());
+        for row in &group.rows {
+            let item_key = row.key.map_or("", |k| self.keys.get(k));
+            let sku = self.texts.get(row.sku);
+            if row.quantity.is_none()
+                && let Some(existing) = items
+                    .iter_mut()
+                    .find(|e| !e.is_count && e.item_key == item_key && e.sku == sku)
+            {
+                existing.rows += 1;
+                existing.last_seen = existing.last_seen.max(row.last_seen.get());
+                continue;
+            }
+            items.push(EvidenceItem {
+                client_id: client_id.clone(),
+                source: source.clone(),
+                sku: sku.to_string(),
+                item_key: item_key.to_string(),
+                state: ItemState::Unmapped,
+                status: self.statuses[row.status as usize].to_string(),
+                last_seen: row.last_seen.get(),
+                units: row.quantity.unwrap_or(Decimal::ONE),
+                rows: 1,
+                is_count: row.quantity.is_some(),
+            });
+        }
+        items
+    }
+}
+
+fn item_cause(
+    exception: &ItemException,
+    items: &[EvidenceItem],
+    stale_days: u32,
+) -> (Cause, String) {
+    let count = exception.count;
+    match exception.kind {
+        FindingKind::DuplicateItem => {
+            let skus: std::collections::BTreeSet<&str> =
+                items.iter().map(|i| i.sku.as_str()).collect();
+            (
+                Cause::SetupCleanup,
+                format!(
+                    "listed {count} times (letter case, spaces{}): counted once; clean up the source",
+                    if skus.len() > 1 { " or two SKUs" } else { "" }
+                ),
+            )
+        }
+        FindingKind::CrossClientItem => (
+            Cause::SetupCleanup,
+            format!(
+                "counted under {count} clients: move it to the right client or remove the stale record"
+            ),
+        ),
+        FindingKind::DisabledLicensed => (
+            Cause::SetupCleanup,
+            "not active but still assigned: remove the licence or agent to stop paying for it"
+                .to_string(),
+        ),
+        FindingKind::StaleItem => (
+            Cause::StaleData,
+            format!("not seen for over {stale_days} days: not counted; remove it or fix its agent"),
+        ),
+        FindingKind::UnmappedClient => (
+            Cause::MappingRule,
+            format!(
+                "{count} rows from a client reference no mapping knows: map it to a PSA client"
+            ),
+        ),
+        FindingKind::UnmappedSku => (
+            Cause::MappingRule,
+            format!("{count} rows of a SKU no product mapping knows: map it to a PSA product"),
+        ),
+        _ => (Cause::BillingIssue, String::new()),
+    }
+}
+
+fn class_state(class: RowClass) -> ItemState {
+    match class {
+        RowClass::Counted => ItemState::Counted,
+        RowClass::Inactive => ItemState::Inactive,
+        RowClass::Stale => ItemState::Stale,
+    }
+}
+
+/// Evidence order: counted first, then excluded, each by client and key.
+fn sort_evidence(items: &mut [EvidenceItem]) {
+    items.sort_by(|a, b| {
+        (a.state, &a.client_id, &a.item_key, &a.source, &a.sku).cmp(&(
+            b.state,
+            &b.client_id,
+            &b.item_key,
+            &b.source,
+            &b.sku,
+        ))
+    });
+}
+
+fn range_usize(range: &Range<u32>) -> Range<usize> {
+    range.start as usize..range.end as usize
+}

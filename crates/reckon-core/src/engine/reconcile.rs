@@ -1,0 +1,466 @@
+//! The reconciliation rules (`shared/bench/README.md`, "Reconciliation
+//! rules"): fold item rows into distinct items, sum them per pair, join with
+//! billing, and derive the item exceptions.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use rayon::slice::ParallelSliceMut;
+use rust_decimal::Decimal;
+
+use super::accumulate::{ItemRow, RowClass, UsageAccumulator};
+use super::catalog::Catalog;
+use super::params::RunParams;
+use super::result::{
+    ExceptionTarget, ItemException, Pair, PairStatus, PriceBasis, Reconciliation, RunStats,
+    UnmappedClientEntry, UnmappedSkuEntry,
+};
+use crate::Money;
+use crate::finding::FindingKind;
+use crate::model::BillingLine;
+
+/// Reconciles billing against the usage gathered in `usage`.
+///
+/// The catalogue must know every client and product the billing lines name
+/// (see [`super::CatalogBuilder::add_billing_line`]); a line it does not know
+/// is left out and reported in the diagnostics.
+pub fn reconcile<'c>(
+    catalog: &'c Catalog,
+    billing: Vec<BillingLine>,
+    usage: UsageAccumulator<'c>,
+    params: &RunParams,
+) -> Reconciliation<'c> {
+    let mut diagnostics = Vec::new();
+    let UsageAccumulator {
+        keys,
+        texts,
+        statuses,
+        items,
+        mut counts,
+        unmapped_clients,
+        unmapped_skus,
+        rows_read,
+        ..
+    } = usage;
+
+    let groups = fold_items(catalog, items, &statuses);
+    counts.sort_by_key(|c| (c.class, c.client, c.product));
+
+    let (billing_order, billed) = index_billing(catalog, &billing, &mut diagnostics);
+    let actual = actual_per_pair(catalog, &groups, &counts);
+    let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
+
+    let mut unmapped_clients: Vec<UnmappedClientEntry> = unmapped_clients
+        .into_iter()
+        .flat_map(|(source, references)| {
+            references
+                .into_iter()
+                .map(move |(reference, group)| UnmappedClientEntry {
+                    source: source.clone(),
+                    reference,
+                    group,
+                })
+        })
+        .collect();
+    unmapped_clients.sort_by(|a, b| (&a.source, &a.reference).cmp(&(&b.source, &b.reference)));
+    let mut unmapped_skus: Vec<UnmappedSkuEntry> = unmapped_skus
+        .into_iter()
+        .flat_map(|((client, source), skus)| {
+            skus.into_iter().map(move |(sku, group)| UnmappedSkuEntry {
+                client,
+                source,
+                sku,
+                group,
+            })
+        })
+        .collect();
+    unmapped_skus.sort_by(|a, b| {
+        let source = |e: &UnmappedSkuEntry| catalog.sources[e.source as usize].id.clone();
+        (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
+    });
+
+    let (cross_client_groups, cross_client_counts) = cross_client(&groups, keys.len());
+    let mut exceptions = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        let target = ExceptionTarget::Group(index as u32);
+        let kind = match group.class {
+            RowClass::Counted => {
+                if group.rows > 1 {
+                    exceptions.push(ItemException {
+                        kind: FindingKind::DuplicateItem,
+                        client: Some(group.client),
+                        product: Some(group.product),
+                        count: u64::from(group.rows),
+                        target: target.clone(),
+                    });
+                }
+                if let Some(&clients) = cross_client_counts.get(&group.key) {
+                    exceptions.push(ItemException {
+                        kind: FindingKind::CrossClientItem,
+                        client: Some(group.client),
+                        product: Some(group.product),
+                        count: clients,
+                        target,
+                    });
+                }
+                continue;
+            }
+            RowClass::Inactive => FindingKind::DisabledLicensed,
+            RowClass::Stale => FindingKind::StaleItem,
+        };
+        exceptions.push(ItemException {
+            kind,
+            client: Some(group.client),
+            product: Some(group.product),
+            count: u64::from(group.rows),
+            target,
+        });
+    }
+    for (index, entry) in unmapped_clients.iter().enumerate() {
+        exceptions.push(ItemException {
+            kind: FindingKind::UnmappedClient,
+            client: None,
+            product: None,
+            count: entry.group.rows.len() as u64,
+            target: ExceptionTarget::UnmappedClient(index as u32),
+        });
+    }
+    for (index, entry) in unmapped_skus.iter().enumerate() {
+        exceptions.push(ItemException {
+            kind: FindingKind::UnmappedSku,
+            client: Some(entry.client),
+            product: None,
+            count: entry.group.rows.len() as u64,
+            target: ExceptionTarget::UnmappedSku(index as u32),
+        });
+    }
+
+    let stats = RunStats {
+        usage_rows: rows_read,
+        billing_lines: billing.len() as u64,
+        distinct_items: keys.len() as u64,
+        pairs: pairs.len() as u64,
+    };
+    let mut reconciliation = Reconciliation {
+        catalog,
+        params: *params,
+        keys,
+        texts,
+        statuses,
+        groups,
+        counts,
+        billing,
+        billing_order,
+        pairs,
+        exceptions: Vec::new(),
+        unmapped_clients,
+        unmapped_skus,
+        cross_client_groups,
+        diagnostics,
+        stats,
+    };
+    exceptions.sort_by(|a, b| compare_exceptions(&reconciliation, a, b));
+    reconciliation.exceptions = exceptions;
+    reconciliation
+}
+
+/// Sorts item rows and folds each (class, client, product, key) into one
+/// record: rows summed, the largest units factor kept, the latest sighting
+/// kept. Ties are broken by content, never by arrival order, so the result
+/// does not depend on how the input was split across threads.
+fn fold_items(catalog: &Catalog, mut items: Vec<ItemRow>, statuses: &[Box<str>]) -> Vec<ItemRow> {
+    items.par_sort_unstable_by_key(ItemRow::sort_key);
+    let units = |row: &ItemRow| catalog.mappings[row.mapping as usize].units;
+    let mut write = 0usize;
+    for read in 0..items.len() {
+        let row = items[read];
+        if write > 0 && items[write - 1].sort_key() == row.sort_key() {
+            let group = &mut items[write - 1];
+            group.rows = group.rows.saturating_add(row.rows);
+            group.last_seen = group.last_seen.max(row.last_seen);
+            match units(&row).cmp(&units(group)) {
+                Ordering::Greater => group.mapping = row.mapping,
+                Ordering::Equal => group.mapping = group.mapping.min(row.mapping),
+                Ordering::Less => {}
+            }
+            if statuses[row.status as usize] < statuses[group.status as usize] {
+                group.status = row.status;
+            }
+        } else {
+            items[write] = row;
+            write += 1;
+        }
+    }
+    items.truncate(write);
+    items.shrink_to_fit();
+    items
+}
+
+/// Billed quantity, largest unit price and line range per pair.
+struct BilledPair {
+    client: u32,
+    product: u32,
+    quantity: Decimal,
+    unit_price: Money,
+    lines: std::ops::Range<u32>,
+}
+
+fn index_billing(
+    catalog: &Catalog,
+    billing: &[BillingLine],
+    diagnostics: &mut Vec<String>,
+) -> (Vec<u32>, Vec<BilledPair>) {
+    let mut order: Vec<(u32, u32, u32)> = Vec::with_capacity(billing.len());
+    for (index, line) in billing.iter().enumerate() {
+        match (
+            catalog.client_idx(&line.client_id),
+            catalog.product_idx(&line.product_id),
+        ) {
+            (Some(client), Some(product)) => order.push((client, product, index as u32)),
+            _ => diagnostics.push(format!(
+                "billing line {} names a client or product the catalogue does not know; left out",
+                line.line_id
+            )),
+        }
+    }
+    order.sort_by(|a, b| {
+        (a.0, a.1, &billing[a.2 as usize].line_id).cmp(&(b.0, b.1, &billing[b.2 as usize].line_id))
+    });
+    let mut billed: Vec<BilledPair> = Vec::new();
+    for (position, &(client, product, index)) in order.iter().enumerate() {
+        let line = &billing[index as usize];
+        let position = position as u32;
+        match billed.last_mut() {
+            Some(pair) if pair.client == client && pair.product == product => {
+                pair.quantity += line.quantity;
+                pair.unit_price = pair.unit_price.max(line.unit_price);
+                pair.lines.end = position + 1;
+            }
+            _ => billed.push(BilledPair {
+                client,
+                product,
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                lines: position..position + 1,
+            }),
+        }
+    }
+    (
+        order.into_iter().map(|(_, _, index)| index).collect(),
+        billed,
+    )
+}
+
+/// Actual quantity, counted-group range and count-record range per pair.
+struct ActualPair {
+    client: u32,
+    product: u32,
+    quantity: Decimal,
+    items: std::ops::Range<u32>,
+}
+
+fn actual_per_pair(
+    catalog: &Catalog,
+    groups: &[ItemRow],
+    counts: &[super::accumulate::CountRow],
+) -> Vec<ActualPair> {
+    let mut from_items: Vec<ActualPair> = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        if group.class != RowClass::Counted {
+            break;
+        }
+        let index = index as u32;
+        let units = catalog.mappings[group.mapping as usize].units;
+        match from_items.last_mut() {
+            Some(pair) if pair.client == group.client && pair.product == group.product => {
+                pair.quantity += units;
+                pair.items.end = index + 1;
+            }
+            _ => from_items.push(ActualPair {
+                client: group.client,
+                product: group.product,
+                quantity: units,
+                items: index..index + 1,
+            }),
+        }
+    }
+    let mut from_counts: Vec<ActualPair> = Vec::new();
+    for count in counts.iter() {
+        if count.class != RowClass::Counted {
+            break;
+        }
+        let quantity = count.quantity * catalog.mappings[count.mapping as usize].units;
+        match from_counts.last_mut() {
+            Some(pair) if pair.client == count.client && pair.product == count.product => {
+                pair.quantity += quantity;
+            }
+            _ => from_counts.push(ActualPair {
+                client: count.client,
+                product: count.product,
+                quantity,
+                items: 0..0,
+            }),
+        }
+    }
+    if from_counts.is_empty() {
+        return from_items;
+    }
+    merge_sorted(
+        from_items,
+        from_counts,
+        |p| (p.client, p.product),
+        |mut items, counts| {
+            items.quantity += counts.quantity;
+            items
+        },
+    )
+}
+
+/// Joins billed and actual pairs (a full outer join on client and product).
+fn join_pairs(
+    catalog: &Catalog,
+    billed: &[BilledPair],
+    actual: &[ActualPair],
+    diagnostics: &mut Vec<String>,
+) -> Vec<Pair> {
+    let mut pairs = Vec::with_capacity(billed.len().max(actual.len()));
+    let (mut b, mut a) = (0, 0);
+    while b < billed.len() || a < actual.len() {
+        let billed_key = billed.get(b).map(|p| (p.client, p.product));
+        let actual_key = actual.get(a).map(|p| (p.client, p.product));
+        let (billed_pair, actual_pair) = match (billed_key, actual_key) {
+            (Some(x), Some(y)) if x == y => {
+                b += 1;
+                a += 1;
+                (Some(&billed[b - 1]), Some(&actual[a - 1]))
+            }
+            (Some(x), Some(y)) if x < y => {
+                b += 1;
+                (Some(&billed[b - 1]), None)
+            }
+            (Some(_), None) => {
+                b += 1;
+                (Some(&billed[b - 1]), None)
+            }
+            _ => {
+                a += 1;
+                (None, Some(&actual[a - 1]))
+            }
+        };
+        let (client, product) = billed_pair
+            .map(|p| (p.client, p.product))
+            .or(actual_pair.map(|p| (p.client, p.product)))
+            .expect("the loop runs only while one side has a pair");
+        let billed_quantity = billed_pair.map_or(Decimal::ZERO, |p| p.quantity);
+        let actual_quantity = actual_pair.map_or(Decimal::ZERO, |p| p.quantity);
+        let (unit_price, price_basis) = match billed_pair {
+            Some(p) => (p.unit_price, PriceBasis::BillingLine),
+            None => match catalog.products[product as usize].list_price {
+                Some(price) => (price, PriceBasis::ListPrice),
+                None => {
+                    diagnostics.push(format!(
+                        "product {} has usage but no billing line and no list price; valued at 0.00",
+                        catalog.products[product as usize].id
+                    ));
+                    (Money::ZERO, PriceBasis::Unpriced)
+                }
+            },
+        };
+        pairs.push(Pair {
+            client,
+            product,
+            billed: billed_quantity,
+            actual: actual_quantity,
+            unit_price,
+            price_basis,
+            status: PairStatus::classify(billed_quantity, actual_quantity),
+            lines: billed_pair.map_or(0..0, |p| p.lines.clone()),
+            items: actual_pair.map_or(0..0, |p| p.items.clone()),
+        });
+    }
+    pairs
+}
+
+/// Item keys counted under two or more clients: their counted groups, and
+/// the number of distinct clients per key.
+fn cross_client(
+    groups: &[ItemRow],
+    key_count: usize,
+) -> (HashMap<u32, Vec<u32>>, HashMap<u32, u64>) {
+    // First the cheap test (smallest and largest client per key differ),
+    // then the exact count only for the few keys that pass it.
+    let mut spans: Vec<(u32, u32)> = vec![(u32::MAX, 0); key_count];
+    for group in groups.iter().take_while(|g| g.class == RowClass::Counted) {
+        let (low, high) = &mut spans[group.key as usize];
+        *low = (*low).min(group.client);
+        *high = (*high).max(group.client);
+    }
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    for (index, group) in groups
+        .iter()
+        .take_while(|g| g.class == RowClass::Counted)
+        .enumerate()
+    {
+        let (low, high) = spans[group.key as usize];
+        if low != high {
+            members.entry(group.key).or_default().push(index as u32);
+        }
+    }
+    let counts = members
+        .iter()
+        .map(|(&key, indices)| {
+            let mut clients: Vec<u32> =
+                indices.iter().map(|&i| groups[i as usize].client).collect();
+            clients.sort_unstable();
+            clients.dedup();
+            (key, clients.len() as u64)
+        })
+        .collect();
+    (members, counts)
+}
+
+fn compare_exceptions(
+    reconciliation: &Reconciliation<'_>,
+    a: &ItemException,
+    b: &ItemException,
+) -> Ordering {
+    let (a_source, a_key) = reconciliation.exception_source_and_key(&a.target);
+    let (b_source, b_key) = reconciliation.exception_source_and_key(&b.target);
+    (a.kind.as_str(), a.client, a.product, a_source, a_key).cmp(&(
+        b.kind.as_str(),
+        b.client,
+        b.product,
+        b_source,
+        b_key,
+    ))
+}
+
+/// Merges two lists sorted by `key`, combining entries with equal keys.
+fn merge_sorted<T, K: Ord>(
+    left: Vec<T>,
+    right: Vec<T>,
+    key: impl Fn(&T) -> K,
+    combine: impl Fn(T, T) -> T,
+) -> Vec<T> {
+    let mut merged = Vec::with_capacity(left.len() + right.len());
+    let mut left = left.into_iter().peekable();
+    let mut right = right.into_iter().peekable();
+    loop {
+        let order = match (left.peek(), right.peek()) {
+            (Some(l), Some(r)) => key(l).cmp(&key(r)),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => break,
+        };
+        let next = match order {
+            Ordering::Less => left.next(),
+            Ordering::Greater => right.next(),
+            Ordering::Equal => match (left.next(), right.next()) {
+                (Some(l), Some(r)) => Some(combine(l, r)),
+                _ => None,
+            },
+        };
+        merged.extend(next);
+    }
+    merged
+}

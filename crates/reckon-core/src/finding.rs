@@ -1,0 +1,244 @@
+//! Findings: what a reconciliation reports, with the evidence behind it.
+
+use std::fmt;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use crate::Money;
+use crate::model::{ClientId, LineId, ProductId, SourceId};
+
+/// What kind of exception a finding is. The names are those of `recon.csv`'s
+/// `status` and `exceptions.csv`'s `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FindingKind {
+    /// More in use than billed.
+    Underbilled,
+    /// More billed than in use.
+    Overbilled,
+    /// Billed, and nothing of it in use.
+    BilledNoUsage,
+    /// In use, and no billing line at all.
+    UsageNotBilled,
+    /// One item counted more than once within a (client, product).
+    DuplicateItem,
+    /// One item counted under two or more clients.
+    CrossClientItem,
+    /// A licence or agent whose status is not active.
+    DisabledLicensed,
+    /// An item not seen within the stale window.
+    StaleItem,
+    /// A source's client reference with no client mapping.
+    UnmappedClient,
+    /// A source's SKU with no product mapping.
+    UnmappedSku,
+}
+
+impl FindingKind {
+    pub const ALL: [FindingKind; 10] = [
+        FindingKind::Underbilled,
+        FindingKind::Overbilled,
+        FindingKind::BilledNoUsage,
+        FindingKind::UsageNotBilled,
+        FindingKind::DuplicateItem,
+        FindingKind::CrossClientItem,
+        FindingKind::DisabledLicensed,
+        FindingKind::StaleItem,
+        FindingKind::UnmappedClient,
+        FindingKind::UnmappedSku,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Underbilled => "underbilled",
+            FindingKind::Overbilled => "overbilled",
+            FindingKind::BilledNoUsage => "billed_no_usage",
+            FindingKind::UsageNotBilled => "usage_not_billed",
+            FindingKind::DuplicateItem => "duplicate_item",
+            FindingKind::CrossClientItem => "cross_client_item",
+            FindingKind::DisabledLicensed => "disabled_licensed",
+            FindingKind::StaleItem => "stale_item",
+            FindingKind::UnmappedClient => "unmapped_client",
+            FindingKind::UnmappedSku => "unmapped_sku",
+        }
+    }
+
+    /// Pair findings compare billed with actual for a (client, product);
+    /// item findings point at individual items or references.
+    pub fn is_pair(self) -> bool {
+        matches!(
+            self,
+            FindingKind::Underbilled
+                | FindingKind::Overbilled
+                | FindingKind::BilledNoUsage
+                | FindingKind::UsageNotBilled
+        )
+    }
+}
+
+impl fmt::Display for FindingKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The likely cause of a finding: where a reviewer should look first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    /// The PSA bills the wrong quantity: fix the agreement.
+    BillingIssue,
+    /// Usage data needs cleaning in the vendor tool (disabled users still
+    /// licensed, duplicates, a device under the wrong client).
+    SetupCleanup,
+    /// The source's data is out of date (devices not seen for weeks).
+    StaleData,
+    /// A client or product mapping is missing or wrong.
+    MappingRule,
+}
+
+impl Cause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cause::BillingIssue => "billing_issue",
+            Cause::SetupCleanup => "setup_cleanup",
+            Cause::StaleData => "stale_data",
+            Cause::MappingRule => "mapping_rule",
+        }
+    }
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How urgent a finding is, by the money it moves each month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    /// At least 50.00 a month (600.00 a year) is high, at least 10.00 medium.
+    pub fn from_money(amount: Money) -> Priority {
+        let cents = amount.abs().cents();
+        if cents >= 5_000 {
+            Priority::High
+        } else if cents >= 1_000 {
+            Priority::Medium
+        } else {
+            Priority::Low
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::High => "high",
+            Priority::Medium => "medium",
+            Priority::Low => "low",
+        }
+    }
+}
+
+impl fmt::Display for Priority {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether an item behind a finding was counted, and if not, why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemState {
+    Counted,
+    /// Status not active (disabled account, deleted agent).
+    Inactive,
+    /// Not seen within the stale window.
+    Stale,
+    /// Its client reference or SKU is not mapped.
+    Unmapped,
+}
+
+impl ItemState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemState::Counted => "counted",
+            ItemState::Inactive => "inactive",
+            ItemState::Stale => "stale",
+            ItemState::Unmapped => "unmapped",
+        }
+    }
+}
+
+/// One item (or one reported count) behind a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvidenceItem {
+    /// The client it is counted under (differs from the finding's client
+    /// only in cross-client evidence; empty for unmapped rows).
+    pub client_id: Option<ClientId>,
+    pub source: SourceId,
+    pub sku: String,
+    /// The normalised item id (lower-cased, trimmed UPN or serial); empty for
+    /// a count record.
+    pub item_key: String,
+    pub state: ItemState,
+    /// The status the source gave (`active`, `disabled`, ...).
+    pub status: String,
+    pub last_seen: Option<Timestamp>,
+    /// Units it counts for (the largest among its SKUs), or the reported
+    /// quantity times units for a count record.
+    pub units: Decimal,
+    /// How many usage rows name it.
+    pub rows: u32,
+    /// True when this is an aggregate count a source reported, not an item.
+    pub is_count: bool,
+}
+
+/// A billing line behind a pair finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BilledLine {
+    pub line_id: LineId,
+    pub quantity: Decimal,
+    pub unit_price: Money,
+}
+
+/// The numbers behind a finding, so a reviewer can check every count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub items: Vec<EvidenceItem>,
+    pub billing_lines: Vec<BilledLine>,
+}
+
+/// One exception found by a reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FindingKind,
+    pub client_id: Option<ClientId>,
+    pub client_name: Option<String>,
+    pub product_id: Option<ProductId>,
+    pub product_name: Option<String>,
+    /// Set for unmapped findings (the feed whose reference or SKU is unknown).
+    pub source: Option<SourceId>,
+    /// The item key, client reference or SKU an item finding is about.
+    pub key: Option<String>,
+    pub billed: Option<Decimal>,
+    pub actual: Option<Decimal>,
+    pub unit_price: Option<Money>,
+    /// `(actual - billed) * unit price`: positive is revenue not billed,
+    /// negative is over-billing. Zero for item findings, so totals never count
+    /// the same money twice.
+    pub impact: Money,
+    /// For item findings, an estimate of the monthly money involved (the
+    /// value of unmapped usage, of a disabled seat still billed); equals the
+    /// absolute impact for pair findings.
+    pub money_at_stake: Money,
+    /// Rows (or clients, for cross-client items) behind an item finding.
+    pub count: Option<u64>,
+    pub cause: Cause,
+    /// One sentence on why the cause is likely.
+    pub explanation: String,
+    pub priority: Priority,
+    pub evidence: Evidence,
+}

@@ -1,0 +1,69 @@
+use super::ProductId;
+use crate::Money;
+
+/// What one unit of a product is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Unit {
+    User,
+    Device,
+    Terabyte,
+    /// Anything else a catalogue names (site, mailbox, license, ...).
+    Other(String),
+}
+
+impl Unit {
+    /// Reads a catalogue's `item_type`; unknown names are kept as they are.
+    pub fn parse(name: &str) -> Unit {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "user" | "users" | "seat" | "seats" => Unit::User,
+            "device" | "devices" | "endpoint" | "endpoints" => Unit::Device,
+            "tb" | "terabyte" | "terabytes" => Unit::Terabyte,
+            _ => Unit::Other(name.trim().to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Unit::User => "user",
+            Unit::Device => "device",
+            Unit::Terabyte => "tb",
+            Unit::Other(name) => name,
+        }
+    }
+}
+
+/// How usage turns into an actual quantity for a product.
+///
+/// The default is the bench rule: distinct items, each counting the largest
+/// units factor of the SKUs it holds. Later rules (rounding storage up,
+/// minimums, tolerances) extend this enum rather than special-casing callers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum CountingRule {
+    #[default]
+    DistinctItems,
+}
+
+/// A product or service in the PSA catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Product {
+    pub id: ProductId,
+    pub name: String,
+    pub unit: Unit,
+    /// Prices usage that has no billing line.
+    pub list_price: Option<Money>,
+    pub counting: CountingRule,
+}
+
+impl Product {
+    /// A product known only by its id (referenced by a billing line or a
+    /// mapping but absent from the catalogue).
+    pub fn bare(id: ProductId) -> Product {
+        Product {
+            name: id.as_str().to_string(),
+            id,
+            unit: Unit::Other(String::new()),
+            list_price: None,
+            counting: CountingRule::DistinctItems,
+        }
+    }
+}

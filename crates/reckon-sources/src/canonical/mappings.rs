@@ -1,0 +1,92 @@
+use std::io::Read;
+
+use reckon_core::CatalogBuilder;
+use reckon_core::model::{ClientMapping, ProductMapping};
+
+use crate::error::{SourceError, SourceErrorKind};
+use crate::fields::parse_decimal;
+use crate::table::Table;
+
+/// Reads `client_map.csv` (`source,external_client_id,client_id`) into the
+/// builder. A reference mapped to two clients is an error naming both rows.
+/// Returns the number of distinct mappings read.
+pub fn read_client_map(
+    reader: impl Read,
+    file: &str,
+    builder: &mut CatalogBuilder,
+) -> Result<usize, SourceError> {
+    let mut table = Table::open(
+        reader,
+        file,
+        &["source", "external_client_id", "client_id"],
+        &[],
+    )?;
+    let mut rows = Vec::new();
+    while table.advance()? {
+        let mapping = ClientMapping {
+            source: table.required(0)?.into(),
+            external_client_id: table.required(1)?.to_string(),
+            client_id: table.required(2)?.into(),
+        };
+        // The builder skips exact repeats and numbers only new mappings, so
+        // `rows` keeps the row of each new one.
+        let new = builder.map_client(mapping).map_err(|conflict| {
+            SourceError::new(
+                table.file(),
+                SourceErrorKind::Conflict,
+                format!("{} (row {})", conflict.detail, rows[conflict.previous]),
+            )
+            .at_row(table.row())
+            .at_column("client_id")
+        })?;
+        if new {
+            rows.push(table.row());
+        }
+    }
+    Ok(rows.len())
+}
+
+/// Reads `product_map.csv` (`source,sku,product_id,units`) into the builder.
+/// The same SKU and product with two different units is an error.
+pub fn read_product_map(
+    reader: impl Read,
+    file: &str,
+    builder: &mut CatalogBuilder,
+) -> Result<usize, SourceError> {
+    let mut table = Table::open(reader, file, &["source", "sku", "product_id", "units"], &[])?;
+    let mut rows = Vec::new();
+    while table.advance()? {
+        let units_text = table.text(3)?;
+        let units = if units_text.is_empty() {
+            rust_decimal::Decimal::ONE
+        } else {
+            parse_decimal(units_text)
+                .filter(|u| u.is_sign_positive() && !u.is_zero())
+                .ok_or_else(|| {
+                    table.error(
+                        3,
+                        format!("expected a positive number, found \"{units_text}\""),
+                    )
+                })?
+        };
+        let mapping = ProductMapping {
+            source: table.required(0)?.into(),
+            sku: table.required(1)?.to_string(),
+            product_id: table.required(2)?.into(),
+            units,
+        };
+        let new = builder.map_product(mapping).map_err(|conflict| {
+            SourceError::new(
+                table.file(),
+                SourceErrorKind::Conflict,
+                format!("{} (row {})", conflict.detail, rows[conflict.previous]),
+            )
+            .at_row(table.row())
+            .at_column("units")
+        })?;
+        if new {
+            rows.push(table.row());
+        }
+    }
+    Ok(rows.len())
+}

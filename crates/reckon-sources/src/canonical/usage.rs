@@ -1,0 +1,230 @@
+//! `usage.csv`: the hot path. A large feed is read in chunks, possibly on
+//! several threads; each chunk folds straight into a [`UsageAccumulator`]
+//! without building per-row objects.
+
+use std::io::Read;
+
+use reckon_core::model::{Measure, SourceId, UsageRecord};
+use reckon_core::{UsageAccumulator, UsageRow};
+
+use crate::error::{SourceError, SourceErrorKind};
+use crate::fields::{parse_decimal, parse_timestamp};
+use crate::table::{Columns, csv_error, csv_reader};
+
+const SOURCE: usize = 0;
+const CLIENT_REF: usize = 1;
+const SKU: usize = 2;
+const ITEM_ID: usize = 3;
+const STATUS: usize = 4;
+const LAST_SEEN: usize = 5;
+const CLIENT_NAME: usize = 6;
+const QUANTITY: usize = 7;
+
+const NAMES: [&str; 8] = [
+    "source",
+    "client_ref",
+    "sku",
+    "item_id",
+    "status",
+    "last_seen",
+    "client_name",
+    "quantity",
+];
+
+/// The column layout of a `usage.csv`, read from its header.
+#[derive(Debug, Clone)]
+pub struct UsageColumns {
+    file: String,
+    columns: Columns,
+}
+
+/// Reads the header record of a `usage.csv`. Required: `source, client_ref,
+/// sku, item_id, status, last_seen`; optional: `client_name` (the client's
+/// name as the source spells it) and `quantity` (set on count records).
+pub fn usage_header(file: &str, header: &[u8]) -> Result<UsageColumns, SourceError> {
+    let mut reader = csv_reader(header, false);
+    let mut record = csv::ByteRecord::new();
+    if !reader
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(file, &e))?
+    {
+        record.clear();
+    }
+    Ok(UsageColumns {
+        file: file.to_string(),
+        columns: Columns::resolve(file, &record, &NAMES[..6], &NAMES[6..])?,
+    })
+}
+
+/// Reads a whole `usage.csv` (header included) into `usage`. Returns the
+/// number of rows read.
+pub fn read_usage(
+    mut reader: impl Read,
+    file: &str,
+    usage: &mut UsageAccumulator<'_>,
+) -> Result<u64, SourceError> {
+    let mut text = Vec::new();
+    reader
+        .read_to_end(&mut text)
+        .map_err(|e| SourceError::new(file, SourceErrorKind::Unreadable, e.to_string()))?;
+    let header_end = memchr::memchr(b'\n', &text).map_or(text.len(), |i| i + 1);
+    let columns = usage_header(file, &text[..header_end])?;
+    read_usage_chunk(&text[header_end..], &columns, header_end as u64, usage)
+        .map_err(|e| e.with_row(|offset| 1 + count_rows(&text[..offset as usize])))
+}
+
+/// Rows (line ends) in a prefix of a CSV text; for error messages.
+pub fn count_rows(prefix: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', prefix).count() as u64
+}
+
+/// Reads records (no header) that start at byte `base_offset` of the file.
+/// Errors carry the byte offset of the bad record; the caller turns it into
+/// a row number with [`SourceError::with_row`].
+pub fn read_usage_chunk(
+    reader: impl Read,
+    columns: &UsageColumns,
+    base_offset: u64,
+    usage: &mut UsageAccumulator<'_>,
+) -> Result<u64, SourceError> {
+    let mut reader = csv_reader(reader, false);
+    let mut record = csv::ByteRecord::new();
+    let mut rows = 0;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return Ok(rows),
+            Err(error) => {
+                let offset = error.position().map_or(0, |p| p.byte());
+                let mut error = csv_error(&columns.file, &error);
+                error.row = None;
+                return Err(error.at_byte(base_offset + offset));
+            }
+        }
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue;
+        }
+        let row = parse_row(columns, &record).map_err(|(column, message)| {
+            let offset = record.position().map_or(0, |p| p.byte());
+            SourceError::new(&columns.file, SourceErrorKind::Value, message)
+                .at_byte(base_offset + offset)
+                .at_column(NAMES[column])
+        })?;
+        usage.add(&row);
+        rows += 1;
+    }
+}
+
+/// Reads a whole `usage.csv` into owned records (for small files and tests).
+pub fn read_usage_records(reader: impl Read, file: &str) -> Result<Vec<UsageRecord>, SourceError> {
+    let mut text = Vec::new();
+    let mut reader = reader;
+    reader
+        .read_to_end(&mut text)
+        .map_err(|e| SourceError::new(file, SourceErrorKind::Unreadable, e.to_string()))?;
+    let header_end = memchr::memchr(b'\n', &text).map_or(text.len(), |i| i + 1);
+    let columns = usage_header(file, &text[..header_end])?;
+    let mut csv = csv_reader(&text[header_end..], false);
+    let mut record = csv::ByteRecord::new();
+    let mut records = Vec::new();
+    let row_of = |record: &csv::ByteRecord| {
+        let offset = header_end + record.position().map_or(0, |p| p.byte() as usize);
+        1 + count_rows(&text[..offset])
+    };
+    while csv
+        .read_byte_record(&mut record)
+        .map_err(|e| csv_error(file, &e))?
+    {
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue;
+        }
+        let row = parse_row(&columns, &record).map_err(|(column, message)| {
+            SourceError::new(file, SourceErrorKind::Value, message)
+                .at_row(row_of(&record))
+                .at_column(NAMES[column])
+        })?;
+        records.push(UsageRecord {
+            source: SourceId::from(row.source),
+            client_ref: row.client_ref.to_string(),
+            client_name: (!row.client_name.is_empty()).then(|| row.client_name.to_string()),
+            sku: row.sku.to_string(),
+            measure: match row.quantity {
+                Some(quantity) => Measure::Count { quantity },
+                None => Measure::Item {
+                    item_id: row.item_id.to_string(),
+                },
+            },
+            status: row.status.to_string(),
+            last_seen: row.last_seen,
+        });
+    }
+    Ok(records)
+}
+
+/// One record's fields, checked. Errors name the column index and what was
+/// wrong.
+fn parse_row<'r>(
+    columns: &UsageColumns,
+    record: &'r csv::ByteRecord,
+) -> Result<UsageRow<'r>, (usize, String)> {
+    let text = |column: usize| -> Result<&'r str, (usize, String)> {
+        std::str::from_utf8(columns.columns.get(record, column))
+            .map_err(|_| (column, "is not valid UTF-8 text".to_string()))
+    };
+    let required = |column: usize| -> Result<&'r str, (usize, String)> {
+        let value = text(column)?;
+        if value.is_empty() {
+            return Err((column, "is empty; a value is required".to_string()));
+        }
+        Ok(value)
+    };
+    let seen = text(LAST_SEEN)?;
+    let last_seen = if seen.is_empty() {
+        None
+    } else {
+        Some(parse_timestamp(seen).ok_or_else(|| {
+            (
+                LAST_SEEN,
+                format!("expected a date-time such as 2025-06-28T14:03:11Z, found \"{seen}\""),
+            )
+        })?)
+    };
+    let quantity_text = text(QUANTITY)?;
+    let quantity = if quantity_text.is_empty() {
+        None
+    } else {
+        Some(parse_decimal(quantity_text).ok_or_else(|| {
+            (
+                QUANTITY,
+                format!("expected a number, found \"{quantity_text}\""),
+            )
+        })?)
+    };
+    let item_id = text(ITEM_ID)?;
+    match (item_id.is_empty(), quantity.is_some()) {
+        (true, false) => {
+            return Err((
+                ITEM_ID,
+                "is empty: an item row needs its user or device id (a count record needs a quantity instead)".to_string(),
+            ));
+        }
+        (false, true) => {
+            return Err((
+                QUANTITY,
+                "is set on a row that also names an item: a row is either an item or a count"
+                    .to_string(),
+            ));
+        }
+        _ => {}
+    }
+    Ok(UsageRow {
+        source: required(SOURCE)?,
+        client_ref: required(CLIENT_REF)?,
+        client_name: text(CLIENT_NAME)?,
+        sku: required(SKU)?,
+        item_id,
+        status: required(STATUS)?,
+        last_seen,
+        quantity,
+    })
+}

@@ -1,0 +1,133 @@
+//! Parsing of single values, shared by every reader.
+
+use std::str::FromStr;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+/// A plain decimal number (`12`, `-3.5`, `1e3` is refused).
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    if text.is_empty() || text.contains(['e', 'E']) {
+        return None;
+    }
+    Decimal::from_str(text).ok()
+}
+
+/// An instant: `2025-06-28T14:03:11Z`, any RFC 3339 form with an offset, or
+/// a bare date (`2025-06-28`, taken as midnight UTC).
+pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    let text = text.trim();
+    if let Some(at) = parse_utc_seconds(text.as_bytes()) {
+        return Timestamp::from_second(at).ok();
+    }
+    if let Ok(at) = Timestamp::from_str(text) {
+        return Some(at);
+    }
+    let date = Date::from_str(text).ok()?;
+    date.to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|zoned| zoned.timestamp())
+}
+
+/// Fast path for the common `YYYY-MM-DDTHH:MM:SSZ`; anything else returns
+/// `None` and goes through the general parser.
+fn parse_utc_seconds(bytes: &[u8]) -> Option<i64> {
+    if bytes.len() != 20
+        || bytes[4] != b'-'
+        || bytes[7] != b'-'
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || bytes[19] != b'Z'
+    {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        bytes[range].iter().try_fold(0i64, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+/// `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_index = (month + 9) % 12;
+    let day_of_year = (153 * month_index + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_path_agrees_with_jiff() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2025-06-28T14:03:11Z",
+            "2024-02-29T23:59:59Z",
+            "2000-03-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+        ] {
+            let fast = parse_utc_seconds(text.as_bytes()).expect(text);
+            let slow = Timestamp::from_str(text).expect(text).as_second();
+            assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        assert_eq!(parse_timestamp("2025-02-30T00:00:00Z"), None);
+        assert_eq!(parse_timestamp("2025-13-01T00:00:00Z"), None);
+        assert_eq!(parse_timestamp("yesterday"), None);
+        assert_eq!(parse_timestamp(""), None);
+    }
+
+    #[test]
+    fn accepts_other_shapes() {
+        let expected = Timestamp::from_str("2025-06-28T00:00:00Z").expect("literal");
+        assert_eq!(parse_timestamp("2025-06-28"), Some(expected));
+        assert_eq!(
+            parse_timestamp(" 2025-06-28T02:00:00+02:00 "),
+            Some(expected)
+        );
+        assert!(parse_timestamp("2025-06-28T14:03:11.250Z").is_some());
+    }
+
+    #[test]
+    fn decimals() {
+        assert_eq!(parse_decimal(" 12 "), Some(Decimal::from(12)));
+        assert_eq!(parse_decimal("-3.50"), Some(Decimal::new(-350, 2)));
+        assert_eq!(parse_decimal("twelve"), None);
+        assert_eq!(parse_decimal("1e3"), None);
+        assert_eq!(parse_decimal(""), None);
+    }
+}

@@ -1,0 +1,50 @@
+use std::io::Write;
+
+use anyhow::Result;
+use reckon_core::RunParams;
+
+use crate::cli::RunArgs;
+use crate::dataset::{self, Dir};
+use crate::error::UserError;
+use crate::params::parse_as_of;
+use crate::pipeline;
+
+/// `reckon run --data DIR --as-of DATE --out OUTDIR`.
+pub fn run(args: &RunArgs) -> Result<()> {
+    let params = RunParams {
+        as_of: parse_as_of(&args.as_of)?,
+        stale_days: args.stale_days,
+    };
+    if !args.data.is_dir() {
+        return Err(UserError(format!(
+            "--data {}: not a directory (it should hold billing.csv, usage.csv, client_map.csv, product_map.csv and products.csv)",
+            args.data.display()
+        ))
+        .into());
+    }
+    let files = Dir(&args.data);
+    let reference = dataset::load_reference(&files)?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let usage_path = args.data.join(reckon_sources::canonical::USAGE);
+    let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), &params, threads)?;
+    pipeline::standard_outputs(&recon).write_to(&args.out)?;
+
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Reconciled {} usage rows and {} billing lines as of {} (stale after {} days)",
+        recon.stats().usage_rows,
+        recon.stats().billing_lines,
+        params.as_of,
+        params.stale_days
+    )?;
+    reckon_report::write_summary(&recon.summary(args.top), &mut out)?;
+    writeln!(
+        out,
+        "\nWrote recon.csv, exceptions.csv and findings.json to {}",
+        args.out.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! The `reckon` command line: argument parsing, loading files, and choosing
+//! what to print. The engine lives in `reckon-core`.
+
+pub mod cli;
+pub mod commands;
+pub mod dataset;
+pub mod demo;
+pub mod error;
+pub mod output;
+pub mod params;
+pub mod pipeline;

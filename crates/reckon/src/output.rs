@@ -1,0 +1,68 @@
+//! Writes a set of output files all or nothing: each goes to a temporary
+//! name first, and only when every one is complete are they renamed into
+//! place. A failed run leaves no partial results behind.
+
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + 'a>;
+
+/// Output files to write together.
+#[derive(Default)]
+pub struct OutputSet<'a> {
+    files: Vec<(&'static str, Writer<'a>)>,
+}
+
+impl<'a> OutputSet<'a> {
+    pub fn add(
+        &mut self,
+        name: &'static str,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()> + 'a,
+    ) {
+        self.files.push((name, Box::new(write)));
+    }
+
+    /// Writes every file into `dir` (created if needed).
+    pub fn write_to(self, dir: &Path) -> Result<Vec<PathBuf>> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let result = (|| -> Result<()> {
+            for (name, write) in self.files {
+                let final_path = dir.join(name);
+                let temp_path = dir.join(format!(".{name}.partial"));
+                staged.push((temp_path.clone(), final_path));
+                let file = File::create(&temp_path)
+                    .with_context(|| format!("cannot create {}", temp_path.display()))?;
+                let mut out = BufWriter::new(file);
+                write(&mut out)
+                    .and_then(|()| out.flush())
+                    .with_context(|| format!("cannot write {}", temp_path.display()))?;
+            }
+            Ok(())
+        })();
+        if let Err(error) = result {
+            for (temp, _) in &staged {
+                let _ = fs::remove_file(temp);
+            }
+            return Err(error);
+        }
+        let mut written = Vec::with_capacity(staged.len());
+        for (temp, final_path) in staged {
+            fs::rename(&temp, &final_path)
+                .with_context(|| format!("cannot move {} into place", final_path.display()))?;
+            written.push(final_path);
+        }
+        Ok(written)
+    }
+}
+
+impl std::fmt::Debug for OutputSet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.files.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("OutputSet").field("files", &names).finish()
+    }
+}
