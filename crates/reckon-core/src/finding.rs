@@ -1,6 +1,7 @@
 //! Findings: what a reconciliation reports, with the evidence behind it.
 
 use std::fmt;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -179,13 +180,13 @@ pub struct EvidenceItem {
     /// only in cross-client evidence; empty for unmapped rows).
     pub client_id: Option<ClientId>,
     pub source: SourceId,
-    pub sku: String,
+    pub sku: Arc<str>,
     /// The normalised item id (lower-cased, trimmed UPN or serial); empty for
     /// a count record.
     pub item_key: String,
     pub state: ItemState,
     /// The status the source gave (`active`, `disabled`, ...).
-    pub status: String,
+    pub status: Arc<str>,
     pub last_seen: Option<Timestamp>,
     /// Units it counts for (the largest among its SKUs), or the reported
     /// quantity times units for a count record.

@@ -1,12 +1,28 @@
 //! `findings.json`: every finding with its numbers, likely cause, priority
 //! and evidence. Decimals and money are JSON strings so that no consumer
-//! turns them into floating point. Written as a stream, one finding at a
-//! time.
+//! turns them into floating point. Findings are built and serialised in
+//! parallel batches and written in order, so memory stays bounded however
+//! many there are.
 
+use std::fmt::Display;
 use std::io::{self, Write};
 
+use rayon::prelude::*;
 use reckon_core::{Finding, Reconciliation};
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+
+/// Findings serialised per task, and tasks per round.
+const BATCH: usize = 512;
+const BATCHES_PER_ROUND: usize = 16;
+
+/// Serialises through `Display`, without an intermediate `String`.
+struct AsText<T>(T);
+
+impl<T: Display> Serialize for AsText<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
+}
 
 #[derive(Serialize)]
 struct Header<'a> {
@@ -18,6 +34,7 @@ struct Header<'a> {
     overbilled_per_month: String,
     finding_count: usize,
     counts_by_kind: Vec<KindCountView<'a>>,
+    evidence_item_fields: [&'a str; 4],
 }
 
 #[derive(Serialize)]
@@ -50,24 +67,31 @@ struct FindingView<'a> {
 
 #[derive(Serialize)]
 struct EvidenceView<'a> {
-    items: Vec<ItemView<'a>>,
+    groups: Vec<EvidenceGroupView<'a>>,
     billing_lines: Vec<LineView<'a>>,
 }
 
+/// Evidence items that share client, source, SKU, state, status and basis;
+/// each item is `[item_key, last_seen, units, rows]` (see the header's
+/// `evidence_item_fields`).
 #[derive(Serialize)]
-struct ItemView<'a> {
-    /// `item` for a listed user or device, `count` for a reported aggregate.
-    basis: &'a str,
+struct EvidenceGroupView<'a> {
     client_id: Option<&'a str>,
     source: &'a str,
     sku: &'a str,
-    item_key: &'a str,
     state: &'a str,
     status: &'a str,
-    last_seen: Option<String>,
-    units: String,
-    rows: u32,
+    /// `item` for listed users or devices, `count` for reported aggregates.
+    basis: &'a str,
+    items: Vec<EvidenceEntry<'a>>,
 }
+
+type EvidenceEntry<'a> = (
+    &'a str,
+    Option<AsText<jiff::Timestamp>>,
+    AsText<rust_decimal::Decimal>,
+    u32,
+);
 
 #[derive(Serialize)]
 struct LineView<'a> {
@@ -96,17 +120,37 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
                 count: k.count,
             })
             .collect(),
+        evidence_item_fields: ["item_key", "last_seen", "units", "rows"],
     };
     // The header's fields, then the findings array, in one object.
     let header = serde_json::to_string(&header).map_err(io::Error::other)?;
     out.write_all(&header.as_bytes()[..header.len() - 1])?;
     out.write_all(b",\"findings\":[")?;
-    for (index, finding) in recon.findings().enumerate() {
-        if index > 0 {
-            out.write_all(b",")?;
+    let total = recon.finding_count();
+    let round = BATCH * BATCHES_PER_ROUND;
+    for round_start in (0..total).step_by(round) {
+        let round_end = (round_start + round).min(total);
+        let batches: Vec<io::Result<Vec<u8>>> = (round_start..round_end)
+            .step_by(BATCH)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|start| {
+                let mut buffer = Vec::with_capacity(64 << 10);
+                for index in start..(start + BATCH).min(round_end) {
+                    if index > 0 {
+                        buffer.push(b',');
+                    }
+                    buffer.push(b'\n');
+                    let finding = recon.finding(index);
+                    serde_json::to_writer(&mut buffer, &view(&finding))
+                        .map_err(io::Error::other)?;
+                }
+                Ok(buffer)
+            })
+            .collect();
+        for batch in batches {
+            out.write_all(&batch?)?;
         }
-        out.write_all(b"\n")?;
-        serde_json::to_writer(&mut out, &view(&finding)).map_err(io::Error::other)?;
     }
     out.write_all(b"\n]}\n")?;
     out.flush()
@@ -133,23 +177,7 @@ fn view(finding: &Finding) -> FindingView<'_> {
         explanation: &finding.explanation,
         priority: finding.priority.as_str(),
         evidence: EvidenceView {
-            items: finding
-                .evidence
-                .items
-                .iter()
-                .map(|item| ItemView {
-                    basis: if item.is_count { "count" } else { "item" },
-                    client_id: item.client_id.as_ref().map(|c| c.as_str()),
-                    source: item.source.as_str(),
-                    sku: &item.sku,
-                    item_key: &item.item_key,
-                    state: item.state.as_str(),
-                    status: &item.status,
-                    last_seen: item.last_seen.map(|t| t.to_string()),
-                    units: item.units.normalize().to_string(),
-                    rows: item.rows,
-                })
-                .collect(),
+            groups: group_evidence(finding),
             billing_lines: finding
                 .evidence
                 .billing_lines
@@ -162,4 +190,40 @@ fn view(finding: &Finding) -> FindingView<'_> {
                 .collect(),
         },
     }
+}
+
+fn group_evidence(finding: &Finding) -> Vec<EvidenceGroupView<'_>> {
+    let mut groups: Vec<EvidenceGroupView<'_>> = Vec::new();
+    for item in &finding.evidence.items {
+        let client_id = item.client_id.as_ref().map(|c| c.as_str());
+        let basis = if item.is_count { "count" } else { "item" };
+        let entry = (
+            item.item_key.as_str(),
+            item.last_seen.map(AsText),
+            AsText(item.units.normalize()),
+            item.rows,
+        );
+        match groups.last_mut() {
+            Some(group)
+                if group.client_id == client_id
+                    && group.source == item.source.as_str()
+                    && group.sku == &*item.sku
+                    && group.state == item.state.as_str()
+                    && group.status == &*item.status
+                    && group.basis == basis =>
+            {
+                group.items.push(entry);
+            }
+            _ => groups.push(EvidenceGroupView {
+                client_id,
+                source: item.source.as_str(),
+                sku: &item.sku,
+                state: item.state.as_str(),
+                status: &item.status,
+                basis,
+                items: vec![entry],
+            }),
+        }
+    }
+    groups
 }

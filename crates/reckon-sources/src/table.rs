@@ -82,6 +82,11 @@ impl Columns {
         Ok(Columns { positions })
     }
 
+    /// Where wanted column `index` sits in a record, if the file has it.
+    pub(crate) fn position(&self, index: usize) -> Option<usize> {
+        self.positions[index]
+    }
+
     /// The field of wanted column `index` (trimmed), or `""` when the file
     /// lacks that optional column or the row is short.
     pub(crate) fn get<'r>(&self, record: &'r csv::ByteRecord, index: usize) -> &'r [u8] {

@@ -158,6 +158,7 @@ pub fn load_usage_file<'c>(
     cuts.push(length);
     cuts.dedup();
 
+    let started = std::time::Instant::now();
     let outcomes: Vec<Result<(UsageAccumulator<'c>, u64), SourceError>> =
         std::thread::scope(|scope| {
             let workers: Vec<_> = cuts
@@ -176,6 +177,11 @@ pub fn load_usage_file<'c>(
                 .collect()
         });
 
+    tracing::info!(
+        threads = cuts.len() - 1,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "parsed usage ranges"
+    );
     let mut accumulators = Vec::with_capacity(outcomes.len());
     let mut quotes_before_cut = 0u64;
     let mut torn = false;

@@ -37,10 +37,16 @@ impl<'a> OutputSet<'a> {
                 staged.push((temp_path.clone(), final_path));
                 let file = File::create(&temp_path)
                     .with_context(|| format!("cannot create {}", temp_path.display()))?;
+                let started = std::time::Instant::now();
                 let mut out = BufWriter::new(file);
                 write(&mut out)
                     .and_then(|()| out.flush())
                     .with_context(|| format!("cannot write {}", temp_path.display()))?;
+                tracing::info!(
+                    file = name,
+                    duration_ms = started.elapsed().as_millis() as u64,
+                    "wrote output"
+                );
             }
             Ok(())
         })();

@@ -5,6 +5,7 @@
 //! interned, and several accumulators can fill in parallel and then merge.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -39,7 +40,7 @@ pub(crate) enum RowClass {
 }
 
 /// A mapped item row, 28 bytes. After the engine sorts and folds the rows,
-/// each record is one group: one (class, client, product, item key).
+/// each record is one group: one (client, product, class, item key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct ItemRow {
     pub(crate) client: u32,
@@ -55,10 +56,12 @@ pub(crate) struct ItemRow {
 }
 
 impl ItemRow {
+    /// Orders by client, product, class, then key id: all rows of one pair
+    /// end up together, counted ones first.
     pub(crate) fn sort_key(&self) -> u128 {
-        (self.class as u128) << 96
-            | u128::from(self.client) << 64
-            | u128::from(self.product) << 32
+        u128::from(self.client) << 72
+            | u128::from(self.product) << 40
+            | (self.class as u128) << 32
             | u128::from(self.key)
     }
 }
@@ -129,7 +132,7 @@ pub struct UsageAccumulator<'c> {
     pub(crate) keys: Interner,
     /// SKUs of unmapped rows (for evidence).
     pub(crate) texts: Interner,
-    pub(crate) statuses: Vec<Box<str>>,
+    pub(crate) statuses: Vec<Arc<str>>,
     pub(crate) items: Vec<ItemRow>,
     pub(crate) counts: Vec<CountRow>,
     pub(crate) unmapped_clients: UnmappedClients,

@@ -2,7 +2,9 @@
 //! mappings that tie each source's references and SKUs to them. Built once,
 //! then read by every usage row, so lookups go through small integer indices.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use hashbrown::HashMap;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;

@@ -17,22 +17,24 @@ impl Reconciliation<'_> {
     /// Every finding: first the pairs that do not match (by client, then
     /// product), then the item exceptions in `exceptions.csv` order.
     pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
-        let pairs = self
-            .pairs
-            .iter()
-            .filter(|pair| pair.status != PairStatus::Match)
-            .map(|pair| self.pair_finding(pair));
-        let items = self.exceptions.iter().map(|e| self.item_finding(e));
-        pairs.chain(items)
+        (0..self.finding_count()).map(|index| self.finding(index))
     }
 
     /// Number of findings [`findings`](Self::findings) yields.
     pub fn finding_count(&self) -> usize {
-        self.pairs
-            .iter()
-            .filter(|pair| pair.status != PairStatus::Match)
-            .count()
-            + self.exceptions.len()
+        self.mismatched.len() + self.exceptions.len()
+    }
+
+    /// Finding number `index` in [`findings`](Self::findings) order, so
+    /// callers can build findings in parallel.
+    ///
+    /// # Panics
+    /// If `index >= finding_count()`.
+    pub fn finding(&self, index: usize) -> Finding {
+        match self.mismatched.get(index) {
+            Some(&pair) => self.pair_finding(&self.pairs[pair as usize]),
+            None => self.item_finding(&self.exceptions[index - self.mismatched.len()]),
+        }
     }
 
     pub(crate) fn pair_finding(&self, pair: &Pair) -> Finding {
@@ -42,25 +44,11 @@ impl Reconciliation<'_> {
             .finding_kind()
             .expect("pair findings are built for non-matching pairs only");
         let (client, product) = (pair.client, pair.product);
-        let mut items: Vec<EvidenceItem> = Vec::new();
-        let counted = range_usize(&pair.items);
-        items.extend(self.groups[counted].iter().map(|g| self.group_evidence(g)));
-        let inactive = self.group_range(RowClass::Inactive, client, product);
-        let stale = self.group_range(RowClass::Stale, client, product);
-        items.extend(
-            self.groups[inactive.clone()]
-                .iter()
-                .map(|g| self.group_evidence(g)),
-        );
-        items.extend(
-            self.groups[stale.clone()]
-                .iter()
-                .map(|g| self.group_evidence(g)),
-        );
-        for class in [RowClass::Counted, RowClass::Inactive, RowClass::Stale] {
-            let range = self.count_range(class, client, product);
-            items.extend(self.counts[range].iter().map(|c| self.count_evidence(c)));
-        }
+        let groups = &self.groups[self.group_range(client, product)];
+        let counts = &self.counts[self.count_range(client, product)];
+        let mut items: Vec<EvidenceItem> = Vec::with_capacity(groups.len() + counts.len());
+        items.extend(groups.iter().map(|g| self.group_evidence(g)));
+        items.extend(counts.iter().map(|c| self.count_evidence(c)));
         sort_evidence(&mut items);
         let billing_lines = self.billing_order[range_usize(&pair.lines)]
             .iter()
@@ -73,17 +61,18 @@ impl Reconciliation<'_> {
                 }
             })
             .collect();
-        let excluded_units = |range: Range<usize>| -> Decimal {
-            self.groups[range]
+        let excluded_units = |class: RowClass| -> Decimal {
+            groups
                 .iter()
+                .filter(|g| g.class == class)
                 .map(|g| self.catalog.mappings[g.mapping as usize].units)
                 .sum()
         };
         let (cause, explanation) = self.pair_cause(
             pair,
             line.diff,
-            excluded_units(inactive),
-            excluded_units(stale),
+            excluded_units(RowClass::Inactive),
+            excluded_units(RowClass::Stale),
         );
         Finding {
             kind,
@@ -303,7 +292,7 @@ impl Reconciliation<'_> {
                 let skus = &self.catalog.sources[source as usize].skus;
                 items
                     .iter()
-                    .filter_map(|item| skus.get(item.sku.as_str()).map(|m| (item, m)))
+                    .filter_map(|item| skus.get(&*item.sku).map(|m| (item, m)))
                     .flat_map(|(item, mappings)| mappings.iter().map(move |&m| (item, m)))
                     .map(|(item, m)| {
                         let mapping = &self.catalog.mappings[m as usize];
@@ -337,17 +326,19 @@ impl Reconciliation<'_> {
         }
     }
 
-    fn group_range(&self, class: RowClass, client: u32, product: u32) -> Range<usize> {
-        let key = |row: &ItemRow| (row.class, row.client, row.product);
-        let target = (class, client, product);
+    /// All groups of a pair, counted or not.
+    fn group_range(&self, client: u32, product: u32) -> Range<usize> {
+        let key = |row: &ItemRow| (row.client, row.product);
+        let target = (client, product);
         let start = self.groups.partition_point(|row| key(row) < target);
         let end = self.groups.partition_point(|row| key(row) <= target);
         start..end
     }
 
-    fn count_range(&self, class: RowClass, client: u32, product: u32) -> Range<usize> {
-        let key = |row: &CountRow| (row.class, row.client, row.product);
-        let target = (class, client, product);
+    /// All count records of a pair, counted or not.
+    fn count_range(&self, client: u32, product: u32) -> Range<usize> {
+        let key = |row: &CountRow| (row.client, row.product);
+        let target = (client, product);
         let start = self.counts.partition_point(|row| key(row) < target);
         let end = self.counts.partition_point(|row| key(row) <= target);
         start..end
@@ -358,10 +349,10 @@ impl Reconciliation<'_> {
         EvidenceItem {
             client_id: Some(self.catalog.clients[group.client as usize].id.clone()),
             source: self.catalog.sources[mapping.source as usize].id.clone(),
-            sku: mapping.sku.to_string(),
+            sku: mapping.sku.clone(),
             item_key: self.keys.get(group.key).to_string(),
             state: class_state(group.class),
-            status: self.statuses[group.status as usize].to_string(),
+            status: self.statuses[group.status as usize].clone(),
             last_seen: group.last_seen.get(),
             units: mapping.units,
             rows: group.rows,
@@ -374,10 +365,10 @@ impl Reconciliation<'_> {
         EvidenceItem {
             client_id: Some(self.catalog.clients[count.client as usize].id.clone()),
             source: self.catalog.sources[mapping.source as usize].id.clone(),
-            sku: mapping.sku.to_string(),
+            sku: mapping.sku.clone(),
             item_key: String::new(),
             state: class_state(count.class),
-            status: self.statuses[count.status as usize].to_string(),
+            status: self.statuses[count.status as usize].clone(),
             last_seen: count.last_seen.get(),
             units: count.quantity * mapping.units,
             rows: 1,
@@ -402,7 +393,7 @@ impl Reconciliation<'_> {
             if row.quantity.is_none()
                 && let Some(existing) = items
                     .iter_mut()
-                    .find(|e| !e.is_count && e.item_key == item_key && e.sku == sku)
+                    .find(|e| !e.is_count && e.item_key == item_key && &*e.sku == sku)
             {
                 existing.rows += 1;
                 existing.last_seen = existing.last_seen.max(row.last_seen.get());
@@ -411,10 +402,10 @@ impl Reconciliation<'_> {
             items.push(EvidenceItem {
                 client_id: client_id.clone(),
                 source: source.clone(),
-                sku: sku.to_string(),
+                sku: sku.into(),
                 item_key: item_key.to_string(),
                 state: ItemState::Unmapped,
-                status: self.statuses[row.status as usize].to_string(),
+                status: self.statuses[row.status as usize].clone(),
                 last_seen: row.last_seen.get(),
                 units: row.quantity.unwrap_or(Decimal::ONE),
                 rows: 1,
@@ -433,8 +424,7 @@ fn item_cause(
     let count = exception.count;
     match exception.kind {
         FindingKind::DuplicateItem => {
-            let skus: std::collections::BTreeSet<&str> =
-                items.iter().map(|i| i.sku.as_str()).collect();
+            let skus: std::collections::BTreeSet<&str> = items.iter().map(|i| &*i.sku).collect();
             (
                 Cause::SetupCleanup,
                 format!(
@@ -480,16 +470,28 @@ fn class_state(class: RowClass) -> ItemState {
     }
 }
 
-/// Evidence order: counted first, then excluded, each by client and key.
+/// Evidence order: counted first, then excluded; within that by client,
+/// source, SKU and status (so equal ones sit together), then item key.
 fn sort_evidence(items: &mut [EvidenceItem]) {
     items.sort_by(|a, b| {
-        (a.state, &a.client_id, &a.item_key, &a.source, &a.sku).cmp(&(
-            b.state,
-            &b.client_id,
-            &b.item_key,
-            &b.source,
-            &b.sku,
-        ))
+        (
+            a.state,
+            &a.client_id,
+            &a.source,
+            &a.sku,
+            &a.status,
+            a.is_count,
+            &a.item_key,
+        )
+            .cmp(&(
+                b.state,
+                &b.client_id,
+                &b.source,
+                &b.sku,
+                &b.status,
+                b.is_count,
+                &b.item_key,
+            ))
     });
 }
 

@@ -16,7 +16,14 @@ pub(crate) struct Interner {
     ends: Vec<u32>,
     table: HashTable<u32>,
     hasher: FixedState,
+    /// A small direct-mapped cache of recently interned strings. Feeds list
+    /// one client's rows together and name each user or device once per
+    /// product, so most lookups hit here and skip the large table, whose
+    /// probes miss the CPU cache.
+    recent: Vec<(u64, u32)>,
 }
+
+const RECENT_SLOTS: usize = 1 << 13;
 
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,6 +40,7 @@ impl Interner {
             ends: Vec::with_capacity(strings),
             table: HashTable::with_capacity(strings),
             hasher: FixedState::with_seed(0x5eed_4ec0),
+            recent: Vec::new(),
         }
     }
 
@@ -46,11 +54,23 @@ impl Interner {
 
     pub(crate) fn intern(&mut self, text: &str) -> u32 {
         let hash = self.hasher.hash_one(text);
+        if self.recent.is_empty() {
+            self.recent = vec![(0, u32::MAX); RECENT_SLOTS];
+        }
+        let slot = (hash as usize) & (RECENT_SLOTS - 1);
+        let (cached_hash, cached_id) = self.recent[slot];
+        if cached_hash == hash
+            && cached_id != u32::MAX
+            && text_at(&self.arena, &self.ends, cached_id) == text
+        {
+            return cached_id;
+        }
         let (arena, ends) = (&self.arena, &self.ends);
         if let Some(&id) = self
             .table
             .find(hash, |&id| text_at(arena, ends, id) == text)
         {
+            self.recent[slot] = (hash, id);
             return id;
         }
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct keys");
@@ -61,6 +81,7 @@ impl Interner {
         self.table.insert_unique(hash, id, |&other| {
             hasher.hash_one(text_at(arena, ends, other))
         });
+        self.recent[slot] = (hash, id);
         id
     }
 

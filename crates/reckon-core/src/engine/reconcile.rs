@@ -5,6 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
+use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
@@ -44,7 +45,7 @@ pub fn reconcile<'c>(
     } = usage;
 
     let groups = fold_items(catalog, items, &statuses);
-    counts.sort_by_key(|c| (c.class, c.client, c.product));
+    counts.sort_by_key(|c| (c.client, c.product, c.class));
 
     let (billing_order, billed) = index_billing(catalog, &billing, &mut diagnostics);
     let actual = actual_per_pair(catalog, &groups, &counts);
@@ -147,6 +148,9 @@ pub fn reconcile<'c>(
         keys,
         texts,
         statuses,
+        mismatched: (0..pairs.len() as u32)
+            .filter(|&i| pairs[i as usize].status != PairStatus::Match)
+            .collect(),
         groups,
         counts,
         billing,
@@ -168,8 +172,20 @@ pub fn reconcile<'c>(
 /// record: rows summed, the largest units factor kept, the latest sighting
 /// kept. Ties are broken by content, never by arrival order, so the result
 /// does not depend on how the input was split across threads.
-fn fold_items(catalog: &Catalog, mut items: Vec<ItemRow>, statuses: &[Box<str>]) -> Vec<ItemRow> {
-    items.par_sort_unstable_by_key(ItemRow::sort_key);
+fn fold_items(
+    catalog: &Catalog,
+    mut items: Vec<ItemRow>,
+    statuses: &[std::sync::Arc<str>],
+) -> Vec<ItemRow> {
+    // Feeds usually list a client's rows together: sort each run of one
+    // client on its own (small, cache-friendly sorts), and fall back to one
+    // full sort only if the runs are not already in client order.
+    items
+        .par_chunk_by_mut(|a, b| a.client == b.client)
+        .for_each(|run| run.sort_unstable_by_key(ItemRow::sort_key));
+    if !items.is_sorted_by_key(ItemRow::sort_key) {
+        items.par_sort_unstable_by_key(ItemRow::sort_key);
+    }
     let units = |row: &ItemRow| catalog.mappings[row.mapping as usize].units;
     let mut write = 0usize;
     for read in 0..items.len() {
@@ -251,12 +267,12 @@ fn index_billing(
     )
 }
 
-/// Actual quantity, counted-group range and count-record range per pair.
+/// Actual quantity and group range per pair that has counted usage.
 struct ActualPair {
     client: u32,
     product: u32,
     quantity: Decimal,
-    items: std::ops::Range<u32>,
+    counted: bool,
 }
 
 fn actual_per_pair(
@@ -265,30 +281,28 @@ fn actual_per_pair(
     counts: &[super::accumulate::CountRow],
 ) -> Vec<ActualPair> {
     let mut from_items: Vec<ActualPair> = Vec::new();
-    for (index, group) in groups.iter().enumerate() {
-        if group.class != RowClass::Counted {
-            break;
-        }
-        let index = index as u32;
-        let units = catalog.mappings[group.mapping as usize].units;
+    for group in groups {
+        let counted = group.class == RowClass::Counted;
+        let units = if counted {
+            catalog.mappings[group.mapping as usize].units
+        } else {
+            Decimal::ZERO
+        };
         match from_items.last_mut() {
             Some(pair) if pair.client == group.client && pair.product == group.product => {
                 pair.quantity += units;
-                pair.items.end = index + 1;
+                pair.counted |= counted;
             }
             _ => from_items.push(ActualPair {
                 client: group.client,
                 product: group.product,
                 quantity: units,
-                items: index..index + 1,
+                counted,
             }),
         }
     }
     let mut from_counts: Vec<ActualPair> = Vec::new();
-    for count in counts.iter() {
-        if count.class != RowClass::Counted {
-            break;
-        }
+    for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
         let quantity = count.quantity * catalog.mappings[count.mapping as usize].units;
         match from_counts.last_mut() {
             Some(pair) if pair.client == count.client && pair.product == count.product => {
@@ -298,22 +312,28 @@ fn actual_per_pair(
                 client: count.client,
                 product: count.product,
                 quantity,
-                items: 0..0,
+                counted: true,
             }),
         }
     }
-    if from_counts.is_empty() {
-        return from_items;
-    }
-    merge_sorted(
-        from_items,
-        from_counts,
-        |p| (p.client, p.product),
-        |mut items, counts| {
-            items.quantity += counts.quantity;
-            items
-        },
-    )
+    let mut actual = if from_counts.is_empty() {
+        from_items
+    } else {
+        merge_sorted(
+            from_items,
+            from_counts,
+            |p| (p.client, p.product),
+            |mut items, counts| {
+                items.quantity += counts.quantity;
+                items.counted = true;
+                items
+            },
+        )
+    };
+    // Rows that were all excluded (inactive, stale) do not make a pair; a
+    // billed pair's findings still show them as evidence.
+    actual.retain(|pair| pair.counted);
+    actual
 }
 
 /// Joins billed and actual pairs (a full outer join on client and product).
@@ -375,7 +395,6 @@ fn join_pairs(
             price_basis,
             status: PairStatus::classify(billed_quantity, actual_quantity),
             lines: billed_pair.map_or(0..0, |p| p.lines.clone()),
-            items: actual_pair.map_or(0..0, |p| p.items.clone()),
         });
     }
     pairs
@@ -390,17 +409,16 @@ fn cross_client(
     // First the cheap test (smallest and largest client per key differ),
     // then the exact count only for the few keys that pass it.
     let mut spans: Vec<(u32, u32)> = vec![(u32::MAX, 0); key_count];
-    for group in groups.iter().take_while(|g| g.class == RowClass::Counted) {
+    for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
         let (low, high) = &mut spans[group.key as usize];
         *low = (*low).min(group.client);
         *high = (*high).max(group.client);
     }
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (index, group) in groups
-        .iter()
-        .take_while(|g| g.class == RowClass::Counted)
-        .enumerate()
-    {
+    for (index, group) in groups.iter().enumerate() {
+        if group.class != RowClass::Counted {
+            continue;
+        }
         let (low, high) = spans[group.key as usize];
         if low != high {
             members.entry(group.key).or_default().push(index as u32);

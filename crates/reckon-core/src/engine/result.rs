@@ -89,8 +89,6 @@ pub(crate) struct Pair {
     pub(crate) status: PairStatus,
     /// Its lines in `Reconciliation::billing_order`.
     pub(crate) lines: Range<u32>,
-    /// Its counted groups in `Reconciliation::groups`.
-    pub(crate) items: Range<u32>,
 }
 
 /// What an item exception points at.
@@ -144,10 +142,12 @@ pub struct Reconciliation<'c> {
     pub(crate) params: RunParams,
     pub(crate) keys: Interner,
     pub(crate) texts: Interner,
-    pub(crate) statuses: Vec<Box<str>>,
-    /// Folded item groups sorted by (class, client, product, key id).
+    pub(crate) statuses: Vec<std::sync::Arc<str>>,
+    /// Indices of the pairs that do not match, in pair order.
+    pub(crate) mismatched: Vec<u32>,
+    /// Folded item groups sorted by (client, product, class, key id).
     pub(crate) groups: Vec<ItemRow>,
-    /// Count records sorted by (class, client, product).
+    /// Count records sorted by (client, product, class).
     pub(crate) counts: Vec<CountRow>,
     pub(crate) billing: Vec<BillingLine>,
     /// Indices into `billing`, sorted by (client, product, line id).

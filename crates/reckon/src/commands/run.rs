@@ -23,7 +23,13 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .into());
     }
     let files = Dir(&args.data);
+    let started = std::time::Instant::now();
     let reference = dataset::load_reference(&files)?;
+    tracing::info!(
+        billing_lines = reference.billing.len(),
+        duration_ms = started.elapsed().as_millis() as u64,
+        "read reference data"
+    );
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
