@@ -31,7 +31,7 @@ pub fn reconcile_files<'c>(
         "read usage"
     );
     let started = Instant::now();
-    let recon = reconcile(&reference.catalog, reference.billing.clone(), usage, params);
+    let recon = reconcile(&reference.catalog, &reference.billing, usage, params);
     tracing::info!(
         pairs = recon.stats().pairs,
         findings = recon.finding_count(),

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::catalog::Catalog;
-use super::intern::Interner;
+use super::intern::{Interner, KeySpace};
 use super::params::RunParams;
 
 /// One usage row, borrowed from the parser's buffer.
@@ -129,7 +129,7 @@ pub(crate) type UnmappedSkus = HashMap<(u32, u32), HashMap<Box<str>, LooseGroup>
 pub struct UsageAccumulator<'c> {
     pub(crate) catalog: &'c Catalog,
     stale_cutoff: Timestamp,
-    pub(crate) keys: Interner,
+    pub(crate) keys: KeySpace,
     /// SKUs of unmapped rows (for evidence).
     pub(crate) texts: Interner,
     pub(crate) statuses: Vec<Arc<str>>,
@@ -147,12 +147,12 @@ impl<'c> UsageAccumulator<'c> {
     }
 
     /// Reserves room for about `rows` usage rows, avoiding regrowth of the
-    /// large arrays on big feeds.
+    /// large array on big feeds.
     pub fn with_capacity(catalog: &'c Catalog, params: &RunParams, rows: usize) -> Self {
         UsageAccumulator {
             catalog,
             stale_cutoff: params.stale_cutoff(),
-            keys: Interner::with_capacity(rows / 3, rows / 3 * 24),
+            keys: KeySpace::new(catalog.clients.len()),
             texts: Interner::default(),
             statuses: Vec::new(),
             items: Vec::with_capacity(rows),
@@ -208,7 +208,7 @@ impl<'c> UsageAccumulator<'c> {
             }
             return;
         }
-        let key = self.key_id(row.item_id);
+        let key = self.key_id(Some(client), row.item_id);
         for &mapping in mappings {
             self.items.push(ItemRow {
                 client,
@@ -225,7 +225,7 @@ impl<'c> UsageAccumulator<'c> {
 
     /// Takes in another accumulator's rows (filled over the same catalogue).
     pub fn merge(&mut self, other: UsageAccumulator<'c>) {
-        let keys = self.keys.absorb(&other.keys);
+        let (renumbered, loose_keys) = self.keys.absorb(other.keys);
         let texts = self.texts.absorb(&other.texts);
         let statuses: Vec<u8> = other
             .statuses
@@ -235,7 +235,10 @@ impl<'c> UsageAccumulator<'c> {
         self.rows_read += other.rows_read;
         self.items.reserve_exact(other.items.len());
         self.items.extend(other.items.iter().map(|row| ItemRow {
-            key: keys[row.key as usize],
+            key: match &renumbered[row.client as usize] {
+                Some(ids) => ids[row.key as usize],
+                None => row.key,
+            },
             status: statuses[row.status as usize],
             ..*row
         }));
@@ -246,7 +249,7 @@ impl<'c> UsageAccumulator<'c> {
                 ..row
             }));
         let relabel = |row: LooseRow| LooseRow {
-            key: row.key.map(|key| keys[key as usize]),
+            key: row.key.map(|key| loose_keys[key as usize]),
             sku: texts[row.sku as usize],
             status: statuses[row.status as usize],
             ..row
@@ -279,7 +282,8 @@ impl<'c> UsageAccumulator<'c> {
     }
 
     /// `lower(trim(item_id))`: UPNs and serials are case-insensitive.
-    fn key_id(&mut self, item_id: &str) -> u32 {
+    /// Interned within its client, or among unmapped keys.
+    fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
         let trimmed = item_id.trim();
         self.key_buffer.clear();
         if trimmed.is_ascii() {
@@ -289,13 +293,16 @@ impl<'c> UsageAccumulator<'c> {
             self.key_buffer
                 .extend(trimmed.chars().flat_map(char::to_lowercase));
         }
-        self.keys.intern(&self.key_buffer)
+        match client {
+            Some(client) => self.keys.intern(client, &self.key_buffer),
+            None => self.keys.loose.intern(&self.key_buffer),
+        }
     }
 
     fn loose_row(&mut self, row: &UsageRow<'_>) -> LooseRow {
         let key = match row.quantity {
             Some(_) => None,
-            None => Some(self.key_id(row.item_id)),
+            None => Some(self.key_id(None, row.item_id)),
         };
         LooseRow {
             key,

@@ -116,7 +116,9 @@ pub struct CatalogBuilder {
 impl CatalogBuilder {
     /// Adds a PSA client. The first name given for an id is kept.
     pub fn add_client(&mut self, client: Client) {
-        self.clients.entry(client.id.clone()).or_insert(client);
+        if !self.clients.contains_key(&client.id) {
+            self.clients.insert(client.id.clone(), client);
+        }
     }
 
     /// Adds a catalogue product. Listing a product twice with different
@@ -143,14 +145,19 @@ impl CatalogBuilder {
 
     /// Makes sure a client and product named by a billing line exist.
     pub fn add_billing_line(&mut self, line: &BillingLine) {
-        self.add_client(Client {
-            id: line.client_id.clone(),
-            name: line.client_name.clone(),
-        });
-        let position = self.products.len();
-        self.products
-            .entry(line.product_id.clone())
-            .or_insert_with(|| (position, Product::bare(line.product_id.clone())));
+        if !self.clients.contains_key(&line.client_id) {
+            self.add_client(Client {
+                id: line.client_id.clone(),
+                name: line.client_name.to_string(),
+            });
+        }
+        if !self.products.contains_key(&line.product_id) {
+            let position = self.products.len();
+            self.products.insert(
+                line.product_id.clone(),
+                (position, Product::bare(line.product_id.clone())),
+            );
+        }
     }
 
     /// Maps a source's client reference to a PSA client, returning whether

@@ -210,8 +210,10 @@ impl Reconciliation<'_> {
         let mut items = match &exception.target {
             ExceptionTarget::Group(g) => {
                 let group = &self.groups[*g as usize];
-                match (exception.kind, self.cross_client_groups.get(&group.key)) {
-                    (FindingKind::CrossClientItem, Some(members)) => members
+                let set = self.cross_client.get(&(group.client, group.key));
+                match (exception.kind, set) {
+                    (FindingKind::CrossClientItem, Some(&(_, set))) => self.cross_client_sets
+                        [set as usize]
                         .iter()
                         .map(|&m| self.group_evidence(&self.groups[m as usize]))
                         .collect(),
@@ -350,7 +352,7 @@ impl Reconciliation<'_> {
             client_id: Some(self.catalog.clients[group.client as usize].id.clone()),
             source: self.catalog.sources[mapping.source as usize].id.clone(),
             sku: mapping.sku.clone(),
-            item_key: self.keys.get(group.key).to_string(),
+            item_key: self.keys.get(group.client, group.key).to_string(),
             state: class_state(group.class),
             status: self.statuses[group.status as usize].clone(),
             last_seen: group.last_seen.get(),
@@ -388,7 +390,7 @@ impl Reconciliation<'_> {
         let source = SourceId::from(source);
         let mut items: Vec<EvidenceItem> = Vec::with_capacity(group.rows.len());
         for row in &group.rows {
-            let item_key = row.key.map_or("", |k| self.keys.get(k));
+            let item_key = row.key.map_or("", |k| self.keys.loose.get(k));
             let sku = self.texts.get(row.sku);
             if row.quantity.is_none()
                 && let Some(existing) = items

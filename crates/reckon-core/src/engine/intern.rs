@@ -1,6 +1,11 @@
 //! String interning for the hot path: every distinct item key is stored once
-//! in one arena and named by a `u32`, so millions of usage rows carry small
-//! integers instead of strings.
+//! and named by a `u32`, so millions of usage rows carry small integers
+//! instead of strings.
+//!
+//! Item keys are interned per client ([`KeySpace`]): de-duplication only
+//! ever compares keys within one client, feeds list a client's rows
+//! together, and a small per-client table stays in the CPU cache where one
+//! table of millions of keys would miss it on nearly every probe.
 
 use std::hash::BuildHasher;
 
@@ -8,7 +13,6 @@ use foldhash::fast::FixedState;
 use hashbrown::HashTable;
 
 /// Interns strings into one arena. Ids are dense, in first-seen order.
-#[derive(Default)]
 pub(crate) struct Interner {
     arena: String,
     /// `ends[id]` is where string `id` ends in `arena`; it starts where the
@@ -16,14 +20,9 @@ pub(crate) struct Interner {
     ends: Vec<u32>,
     table: HashTable<u32>,
     hasher: FixedState,
-    /// A small direct-mapped cache of recently interned strings. Feeds list
-    /// one client's rows together and name each user or device once per
-    /// product, so most lookups hit here and skip the large table, whose
-    /// probes miss the CPU cache.
-    recent: Vec<(u64, u32)>,
 }
 
-const RECENT_SLOTS: usize = 1 << 13;
+const SEED: u64 = 0x5eed_4ec0;
 
 impl std::fmt::Debug for Interner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -33,17 +32,18 @@ impl std::fmt::Debug for Interner {
     }
 }
 
-impl Interner {
-    pub(crate) fn with_capacity(strings: usize, bytes: usize) -> Self {
+impl Default for Interner {
+    fn default() -> Self {
         Interner {
-            arena: String::with_capacity(bytes),
-            ends: Vec::with_capacity(strings),
-            table: HashTable::with_capacity(strings),
-            hasher: FixedState::with_seed(0x5eed_4ec0),
-            recent: Vec::new(),
+            arena: String::new(),
+            ends: Vec::new(),
+            table: HashTable::new(),
+            hasher: FixedState::with_seed(SEED),
         }
     }
+}
 
+impl Interner {
     pub(crate) fn len(&self) -> usize {
         self.ends.len()
     }
@@ -54,23 +54,11 @@ impl Interner {
 
     pub(crate) fn intern(&mut self, text: &str) -> u32 {
         let hash = self.hasher.hash_one(text);
-        if self.recent.is_empty() {
-            self.recent = vec![(0, u32::MAX); RECENT_SLOTS];
-        }
-        let slot = (hash as usize) & (RECENT_SLOTS - 1);
-        let (cached_hash, cached_id) = self.recent[slot];
-        if cached_hash == hash
-            && cached_id != u32::MAX
-            && text_at(&self.arena, &self.ends, cached_id) == text
-        {
-            return cached_id;
-        }
         let (arena, ends) = (&self.arena, &self.ends);
         if let Some(&id) = self
             .table
             .find(hash, |&id| text_at(arena, ends, id) == text)
         {
-            self.recent[slot] = (hash, id);
             return id;
         }
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct keys");
@@ -81,7 +69,6 @@ impl Interner {
         self.table.insert_unique(hash, id, |&other| {
             hasher.hash_one(text_at(arena, ends, other))
         });
-        self.recent[slot] = (hash, id);
         id
     }
 
@@ -90,6 +77,55 @@ impl Interner {
         (0..other.len() as u32)
             .map(|id| self.intern(other.get(id)))
             .collect()
+    }
+}
+
+/// Item keys, interned per client, plus those of unmapped rows.
+#[derive(Debug, Default)]
+pub(crate) struct KeySpace {
+    per_client: Vec<Interner>,
+    /// Keys of rows with no client mapping.
+    pub(crate) loose: Interner,
+}
+
+impl KeySpace {
+    pub(crate) fn new(clients: usize) -> Self {
+        KeySpace {
+            per_client: (0..clients).map(|_| Interner::default()).collect(),
+            loose: Interner::default(),
+        }
+    }
+
+    pub(crate) fn intern(&mut self, client: u32, key: &str) -> u32 {
+        self.per_client[client as usize].intern(key)
+    }
+
+    pub(crate) fn get(&self, client: u32, key: u32) -> &str {
+        self.per_client[client as usize].get(key)
+    }
+
+    /// Distinct (client, key) pairs.
+    pub(crate) fn len(&self) -> usize {
+        self.per_client.iter().map(Interner::len).sum()
+    }
+
+    /// Takes in `other`'s keys. Returns, per client whose keys had to be
+    /// renumbered, the new id of each of `other`'s ids; clients that only
+    /// `other` had keep their ids and need no renumbering.
+    pub(crate) fn absorb(&mut self, other: KeySpace) -> (Vec<Option<Vec<u32>>>, Vec<u32>) {
+        let loose = self.loose.absorb(&other.loose);
+        let mut renumbered = Vec::with_capacity(other.per_client.len());
+        for (mine, theirs) in self.per_client.iter_mut().zip(other.per_client) {
+            if theirs.len() == 0 {
+                renumbered.push(None);
+            } else if mine.len() == 0 {
+                *mine = theirs;
+                renumbered.push(None);
+            } else {
+                renumbered.push(Some(mine.absorb(&theirs)));
+            }
+        }
+        (renumbered, loose)
     }
 }
 

@@ -2,8 +2,9 @@
 //! rules"): fold item rows into distinct items, sum them per pair, join with
 //! billing, and derive the item exceptions.
 
+use hashbrown::HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSliceMut;
@@ -11,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::accumulate::{ItemRow, RowClass, UsageAccumulator};
 use super::catalog::Catalog;
+use super::intern::KeySpace;
 use super::params::RunParams;
 use super::result::{
     ExceptionTarget, ItemException, Pair, PairStatus, PriceBasis, Reconciliation, RunStats,
@@ -27,7 +29,7 @@ use crate::model::BillingLine;
 /// is left out and reported in the diagnostics.
 pub fn reconcile<'c>(
     catalog: &'c Catalog,
-    billing: Vec<BillingLine>,
+    billing: &'c [BillingLine],
     usage: UsageAccumulator<'c>,
     params: &RunParams,
 ) -> Reconciliation<'c> {
@@ -47,7 +49,7 @@ pub fn reconcile<'c>(
     let groups = fold_items(catalog, items, &statuses);
     counts.sort_by_key(|c| (c.client, c.product, c.class));
 
-    let (billing_order, billed) = index_billing(catalog, &billing, &mut diagnostics);
+    let (billing_order, billed) = index_billing(catalog, billing, &mut diagnostics);
     let actual = actual_per_pair(catalog, &groups, &counts);
     let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
 
@@ -80,7 +82,7 @@ pub fn reconcile<'c>(
         (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
     });
 
-    let (cross_client_groups, cross_client_counts) = cross_client(&groups, keys.len());
+    let (cross_client, cross_client_sets) = cross_client(&groups, &keys);
     let mut exceptions = Vec::new();
     for (index, group) in groups.iter().enumerate() {
         let target = ExceptionTarget::Group(index as u32);
@@ -95,7 +97,7 @@ pub fn reconcile<'c>(
                         target: target.clone(),
                     });
                 }
-                if let Some(&clients) = cross_client_counts.get(&group.key) {
+                if let Some(&(clients, _)) = cross_client.get(&(group.client, group.key)) {
                     exceptions.push(ItemException {
                         kind: FindingKind::CrossClientItem,
                         client: Some(group.client),
@@ -159,7 +161,8 @@ pub fn reconcile<'c>(
         exceptions: Vec::new(),
         unmapped_clients,
         unmapped_skus,
-        cross_client_groups,
+        cross_client,
+        cross_client_sets,
         diagnostics,
         stats,
     };
@@ -400,41 +403,79 @@ fn join_pairs(
     pairs
 }
 
-/// Item keys counted under two or more clients: their counted groups, and
-/// the number of distinct clients per key.
-fn cross_client(
-    groups: &[ItemRow],
-    key_count: usize,
-) -> (HashMap<u32, Vec<u32>>, HashMap<u32, u64>) {
-    // First the cheap test (smallest and largest client per key differ),
-    // then the exact count only for the few keys that pass it.
-    let mut spans: Vec<(u32, u32)> = vec![(u32::MAX, 0); key_count];
+/// (client, key id) of a cross-client key: (number of clients, set index).
+type CrossClient = HashMap<(u32, u32), (u64, u32)>;
+
+/// Item keys counted under two or more clients. Keys are interned per
+/// client, so identity across clients goes by the text: hash every counted
+/// (client, key) once, sort by hash (cache-friendly, unlike probing one huge
+/// table), and compare the texts within equal hashes.
+///
+/// Returns, for each counted (client, key id) of such a key, the number of
+/// distinct clients and the index of the key's set of counted groups.
+fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u32>>) {
+    let hasher = foldhash::fast::FixedState::with_seed(0x0c0f_fee0);
+    // One entry per counted (client, key); groups are sorted by client, so
+    // a per-client "seen" list de-duplicates products of the same key.
+    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
+    let mut seen: Vec<u32> = Vec::new();
+    let mut current_client = u32::MAX;
     for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
-        let (low, high) = &mut spans[group.key as usize];
-        *low = (*low).min(group.client);
-        *high = (*high).max(group.client);
-    }
-    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
-    for (index, group) in groups.iter().enumerate() {
-        if group.class != RowClass::Counted {
+        if group.client != current_client {
+            current_client = group.client;
+            seen.clear();
+        }
+        let key = group.key as usize;
+        if seen.len() <= key {
+            seen.resize(key + 1, u32::MAX);
+        }
+        if seen[key] == group.client {
             continue;
         }
-        let (low, high) = spans[group.key as usize];
-        if low != high {
-            members.entry(group.key).or_default().push(index as u32);
+        seen[key] = group.client;
+        let text = keys.get(group.client, group.key);
+        entries.push((hasher.hash_one(text), group.client, group.key));
+    }
+    entries.par_sort_unstable();
+
+    let mut shared: HashMap<(u32, u32), (u64, u32)> = HashMap::new();
+    let mut set_count: u32 = 0;
+    for run in entries.chunk_by(|a, b| a.0 == b.0) {
+        if run.iter().all(|e| e.1 == run[0].1) {
+            continue;
+        }
+        // Equal hashes: group by the actual text (a collision must not
+        // merge two different items).
+        let mut by_text: Vec<(&str, u32, u32)> = run
+            .iter()
+            .map(|&(_, client, key)| (keys.get(client, key), client, key))
+            .collect();
+        by_text.sort_unstable();
+        for same in by_text.chunk_by(|a, b| a.0 == b.0) {
+            let clients = same.len() as u64; // one entry per client already
+            if clients < 2 {
+                continue;
+            }
+            let set = set_count;
+            set_count += 1;
+            for &(_, client, key) in same {
+                shared.insert((client, key), (clients, set));
+            }
         }
     }
-    let counts = members
-        .iter()
-        .map(|(&key, indices)| {
-            let mut clients: Vec<u32> =
-                indices.iter().map(|&i| groups[i as usize].client).collect();
-            clients.sort_unstable();
-            clients.dedup();
-            (key, clients.len() as u64)
-        })
-        .collect();
-    (members, counts)
+    // Each set's counted groups, in group order.
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); set_count as usize];
+    if !shared.is_empty() {
+        for (index, group) in groups.iter().enumerate() {
+            if group.class != RowClass::Counted {
+                continue;
+            }
+            if let Some(&(_, set)) = shared.get(&(group.client, group.key)) {
+                members[set as usize].push(index as u32);
+            }
+        }
+    }
+    (shared, members)
 }
 
 fn compare_exceptions(

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::accumulate::{CountRow, ItemRow, LooseGroup};
 use super::catalog::Catalog;
-use super::intern::Interner;
+use super::intern::{Interner, KeySpace};
 use super::params::RunParams;
 use crate::Money;
 use crate::finding::FindingKind;
@@ -140,7 +140,7 @@ pub struct RunStats {
 pub struct Reconciliation<'c> {
     pub(crate) catalog: &'c Catalog,
     pub(crate) params: RunParams,
-    pub(crate) keys: Interner,
+    pub(crate) keys: KeySpace,
     pub(crate) texts: Interner,
     pub(crate) statuses: Vec<std::sync::Arc<str>>,
     /// Indices of the pairs that do not match, in pair order.
@@ -149,15 +149,19 @@ pub struct Reconciliation<'c> {
     pub(crate) groups: Vec<ItemRow>,
     /// Count records sorted by (client, product, class).
     pub(crate) counts: Vec<CountRow>,
-    pub(crate) billing: Vec<BillingLine>,
+    pub(crate) billing: &'c [BillingLine],
     /// Indices into `billing`, sorted by (client, product, line id).
     pub(crate) billing_order: Vec<u32>,
     pub(crate) pairs: Vec<Pair>,
     pub(crate) exceptions: Vec<ItemException>,
     pub(crate) unmapped_clients: Vec<UnmappedClientEntry>,
     pub(crate) unmapped_skus: Vec<UnmappedSkuEntry>,
-    /// For each item key counted under several clients, its counted groups.
-    pub(crate) cross_client_groups: std::collections::HashMap<u32, Vec<u32>>,
+    /// Item keys counted under several clients: for each (client, key id)
+    /// counted, the number of clients and the index of its set of groups in
+    /// `cross_client_sets`.
+    pub(crate) cross_client: hashbrown::HashMap<(u32, u32), (u64, u32)>,
+    /// Each cross-client key's counted groups, in every client.
+    pub(crate) cross_client_sets: Vec<Vec<u32>>,
     pub(crate) diagnostics: Vec<String>,
     pub(crate) stats: RunStats,
 }
@@ -259,7 +263,10 @@ impl<'c> Reconciliation<'c> {
         target: &ExceptionTarget,
     ) -> (Option<&str>, &str) {
         match *target {
-            ExceptionTarget::Group(g) => (None, self.keys.get(self.groups[g as usize].key)),
+            ExceptionTarget::Group(g) => {
+                let group = &self.groups[g as usize];
+                (None, self.keys.get(group.client, group.key))
+            }
             ExceptionTarget::UnmappedClient(i) => {
                 let entry = &self.unmapped_clients[i as usize];
                 (Some(&entry.source), &entry.reference)

@@ -9,7 +9,8 @@ use crate::Money;
 pub struct BillingLine {
     pub line_id: LineId,
     pub client_id: ClientId,
-    pub client_name: String,
+    /// The client's name on the PSA line (shared by the client's lines).
+    pub client_name: std::sync::Arc<str>,
     pub product_id: ProductId,
     pub quantity: Decimal,
     pub unit_price: Money,

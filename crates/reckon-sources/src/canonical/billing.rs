@@ -1,7 +1,10 @@
 use std::io::Read;
 
+use hashbrown::HashMap;
 use reckon_core::Money;
-use reckon_core::model::BillingLine;
+use std::sync::Arc;
+
+use reckon_core::model::{BillingLine, ClientId, LineId, ProductId};
 
 use crate::error::{SourceError, SourceErrorKind};
 use crate::fields::parse_decimal;
@@ -29,11 +32,14 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
         ],
         &[],
     )?;
-    let mut lines = Vec::new();
-    let mut seen = std::collections::HashMap::new();
+    let mut lines: Vec<BillingLine> = Vec::new();
+    let mut seen: HashMap<LineId, u64> = HashMap::new();
+    // Lines of one client and product share their ids and names.
+    let mut clients: HashMap<Box<str>, (ClientId, Arc<str>)> = HashMap::new();
+    let mut products: HashMap<Box<str>, ProductId> = HashMap::new();
     while table.advance()? {
-        let line_id = table.required(LINE_ID)?;
-        if let Some(first) = seen.insert(line_id.to_string(), table.row()) {
+        let line_id = LineId::from(table.required(LINE_ID)?);
+        if let Some(first) = seen.insert(line_id.clone(), table.row()) {
             return Err(SourceError::new(
                 table.file(),
                 SourceErrorKind::Conflict,
@@ -53,11 +59,30 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
                 format!("expected an amount such as 12.50, found \"{price}\""),
             )
         })?;
+        let client = table.required(CLIENT_ID)?;
+        let name = table.text(CLIENT_NAME)?;
+        let (client_id, client_name) = match clients.get(client) {
+            Some((id, known)) if **known == *name => (id.clone(), known.clone()),
+            _ => {
+                let shared = (ClientId::from(client), Arc::<str>::from(name));
+                clients.insert(client.into(), shared.clone());
+                shared
+            }
+        };
+        let product = table.required(PRODUCT_ID)?;
+        let product_id = match products.get(product) {
+            Some(id) => id.clone(),
+            None => {
+                let id = ProductId::from(product);
+                products.insert(product.into(), id.clone());
+                id
+            }
+        };
         lines.push(BillingLine {
-            line_id: line_id.into(),
-            client_id: table.required(CLIENT_ID)?.into(),
-            client_name: table.text(CLIENT_NAME)?.to_string(),
-            product_id: table.required(PRODUCT_ID)?.into(),
+            line_id,
+            client_id,
+            client_name,
+            product_id,
             quantity,
             unit_price: Money::new(unit_price),
         });

@@ -103,7 +103,7 @@ pub fn read_usage_chunk(
         .collect();
     let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
     let mut buffer_offset = base_offset;
-    let mut bounds: Vec<usize> = Vec::with_capacity(16);
+    let mut starts: Vec<usize> = Vec::with_capacity(16);
     let mut rows = 0u64;
     loop {
         let at_end = fill(&mut reader, &mut buffer, BLOCK_BYTES).map_err(unreadable)?;
@@ -125,43 +125,70 @@ pub fn read_usage_chunk(
             )
             .at_byte(buffer_offset + line_start(&buffer, e.valid_up_to()) as u64)
         })?;
+        // One pass over the block finds both separators; `starts` holds
+        // where each field of the current line begins.
+        let bytes = text.as_bytes();
         let mut line_begin = 0;
-        for line_end in memchr::memchr_iter(b'\n', text.as_bytes())
-            .chain((complete > 0 && text.as_bytes()[complete - 1] != b'\n').then_some(complete))
-        {
-            let line = text[line_begin..line_end]
-                .strip_suffix('\r')
-                .unwrap_or(&text[line_begin..line_end]);
-            let this_line = line_begin;
-            line_begin = line_end + 1;
-            if line.trim_ascii().is_empty() {
+        starts.clear();
+        starts.push(0);
+        let separators = memchr::memchr2_iter(b',', b'\n', bytes)
+            .chain((complete > 0 && bytes[complete - 1] != b'\n').then_some(complete));
+        for at in separators {
+            if at < complete && bytes[at] == b',' {
+                starts.push(at + 1);
                 continue;
             }
-            bounds.clear();
-            bounds.push(0);
-            bounds.extend(memchr::memchr_iter(b',', line.as_bytes()).map(|i| i + 1));
-            bounds.push(line.len() + 1);
-            let field = |column: usize| -> Result<&str, (usize, String)> {
-                Ok(match wanted[column] {
-                    Some(at) if at + 1 < bounds.len() => {
-                        line[bounds[at]..bounds[at + 1] - 1].trim_ascii()
-                    }
-                    _ => "",
-                })
+            let line_end = if at > line_begin && bytes[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
             };
-            let row = parse_row(field).map_err(|(column, message)| {
-                SourceError::new(&columns.file, SourceErrorKind::Value, message)
-                    .at_byte(buffer_offset + this_line as u64)
-                    .at_column(NAMES[column])
-            })?;
-            usage.add(&row);
-            rows += 1;
+            let line = Line {
+                text,
+                starts: &starts,
+                end: line_end,
+            };
+            if !text[line_begin..line_end].trim_ascii().is_empty() {
+                let row = parse_row(|column| Ok(line.field(wanted[column]))).map_err(
+                    |(column, message)| {
+                        SourceError::new(&columns.file, SourceErrorKind::Value, message)
+                            .at_byte(buffer_offset + line_begin as u64)
+                            .at_column(NAMES[column])
+                    },
+                )?;
+                usage.add(&row);
+                rows += 1;
+            }
+            line_begin = at + 1;
+            starts.clear();
+            starts.push(line_begin);
         }
         buffer.drain(..complete);
         buffer_offset += complete as u64;
         if at_end {
             return Ok(rows);
         }
+    }
+}
+
+/// One line of a block: where its fields start, and where it ends.
+struct Line<'t> {
+    text: &'t str,
+    starts: &'t [usize],
+    end: usize,
+}
+
+impl<'t> Line<'t> {
+    /// Field number `position` (trimmed), or `""` if absent.
+    fn field(&self, position: Option<usize>) -> &'t str {
+        let Some(at) = position else {
+            return "";
+        };
+        let Some(&start) = self.starts.get(at) else {
+            return "";
+        };
+        let end = self.starts.get(at + 1).map_or(self.end, |next| next - 1);
+        self.text[start..end].trim_ascii()
     }
 }
 
