@@ -1,13 +1,12 @@
 //! Findings: what a reconciliation reports, with the evidence behind it.
 
 use std::fmt;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use crate::Money;
-use crate::model::{ClientId, LineId, ProductId, SourceId};
+use crate::model::{ClientId, LineId, ProductId};
 
 /// What kind of exception a finding is. The names are those of `recon.csv`'s
 /// `status` and `exceptions.csv`'s `kind`.
@@ -173,20 +172,24 @@ impl ItemState {
     }
 }
 
-/// One item (or one reported count) behind a finding.
+/// One item (or one reported count) behind a finding. Borrows its text
+/// from the reconciliation, so building millions of them allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EvidenceItem {
+pub struct EvidenceItem<'r> {
     /// The client it is counted under (differs from the finding's client
     /// only in cross-client evidence; empty for unmapped rows).
-    pub client_id: Option<ClientId>,
-    pub source: SourceId,
-    pub sku: Arc<str>,
+    pub client_id: Option<&'r ClientId>,
+    pub source: &'r str,
+    pub sku: &'r str,
+    /// When the item is also listed under a second SKU or source (a user
+    /// holding two SKUs of one product, a device in two feeds): that one.
+    pub also_listed_as: Option<(&'r str, &'r str)>,
     /// The normalised item id (lower-cased, trimmed UPN or serial); empty for
     /// a count record.
-    pub item_key: String,
+    pub item_key: &'r str,
     pub state: ItemState,
     /// The status the source gave (`active`, `disabled`, ...).
-    pub status: Arc<str>,
+    pub status: &'r str,
     pub last_seen: Option<Timestamp>,
     /// Units it counts for (the largest among its SKUs), or the reported
     /// quantity times units for a count record.
@@ -199,31 +202,31 @@ pub struct EvidenceItem {
 
 /// A billing line behind a pair finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BilledLine {
-    pub line_id: LineId,
+pub struct BilledLine<'r> {
+    pub line_id: &'r LineId,
     pub quantity: Decimal,
     pub unit_price: Money,
 }
 
 /// The numbers behind a finding, so a reviewer can check every count.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Evidence {
-    pub items: Vec<EvidenceItem>,
-    pub billing_lines: Vec<BilledLine>,
+pub struct Evidence<'r> {
+    pub items: Vec<EvidenceItem<'r>>,
+    pub billing_lines: Vec<BilledLine<'r>>,
 }
 
-/// One exception found by a reconciliation.
+/// One exception found by a reconciliation, borrowing from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
+pub struct Finding<'r> {
     pub kind: FindingKind,
-    pub client_id: Option<ClientId>,
-    pub client_name: Option<String>,
-    pub product_id: Option<ProductId>,
-    pub product_name: Option<String>,
+    pub client_id: Option<&'r ClientId>,
+    pub client_name: Option<&'r str>,
+    pub product_id: Option<&'r ProductId>,
+    pub product_name: Option<&'r str>,
     /// Set for unmapped findings (the feed whose reference or SKU is unknown).
-    pub source: Option<SourceId>,
+    pub source: Option<&'r str>,
     /// The item key, client reference or SKU an item finding is about.
-    pub key: Option<String>,
+    pub key: Option<&'r str>,
     pub billed: Option<Decimal>,
     pub actual: Option<Decimal>,
     pub unit_price: Option<Money>,
@@ -241,5 +244,5 @@ pub struct Finding {
     /// One sentence on why the cause is likely.
     pub explanation: String,
     pub priority: Priority,
-    pub evidence: Evidence,
+    pub evidence: Evidence<'r>,
 }

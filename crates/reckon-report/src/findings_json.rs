@@ -79,11 +79,20 @@ struct EvidenceGroupView<'a> {
     client_id: Option<&'a str>,
     source: &'a str,
     sku: &'a str,
+    /// The other SKU or feed these items are also listed under, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    also_listed_as: Option<AlsoListedAs<'a>>,
     state: &'a str,
     status: &'a str,
     /// `item` for listed users or devices, `count` for reported aggregates.
     basis: &'a str,
     items: Vec<EvidenceEntry<'a>>,
+}
+
+#[derive(Serialize, Clone, Copy, PartialEq, Eq)]
+struct AlsoListedAs<'a> {
+    source: &'a str,
+    sku: &'a str,
 }
 
 type EvidenceEntry<'a> = (
@@ -156,16 +165,16 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
     out.flush()
 }
 
-fn view(finding: &Finding) -> FindingView<'_> {
+fn view<'r>(finding: &'r Finding<'r>) -> FindingView<'r> {
     let decimal = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize().to_string());
     FindingView {
         kind: finding.kind.as_str(),
-        client_id: finding.client_id.as_ref().map(|c| c.as_str()),
-        client_name: finding.client_name.as_deref(),
-        product_id: finding.product_id.as_ref().map(|p| p.as_str()),
-        product_name: finding.product_name.as_deref(),
-        source: finding.source.as_ref().map(|s| s.as_str()),
-        key: finding.key.as_deref(),
+        client_id: finding.client_id.map(|c| c.as_str()),
+        client_name: finding.client_name,
+        product_id: finding.product_id.map(|p| p.as_str()),
+        product_name: finding.product_name,
+        source: finding.source,
+        key: finding.key,
         billed: decimal(finding.billed),
         actual: decimal(finding.actual),
         diff: decimal(finding.billed.zip(finding.actual).map(|(b, a)| a - b)),
@@ -192,13 +201,16 @@ fn view(finding: &Finding) -> FindingView<'_> {
     }
 }
 
-fn group_evidence(finding: &Finding) -> Vec<EvidenceGroupView<'_>> {
-    let mut groups: Vec<EvidenceGroupView<'_>> = Vec::new();
+fn group_evidence<'r>(finding: &'r Finding<'r>) -> Vec<EvidenceGroupView<'r>> {
+    let mut groups: Vec<EvidenceGroupView<'r>> = Vec::new();
     for item in &finding.evidence.items {
-        let client_id = item.client_id.as_ref().map(|c| c.as_str());
+        let client_id = item.client_id.map(|c| c.as_str());
+        let also_listed_as = item
+            .also_listed_as
+            .map(|(source, sku)| AlsoListedAs { source, sku });
         let basis = if item.is_count { "count" } else { "item" };
         let entry = (
-            item.item_key.as_str(),
+            item.item_key,
             item.last_seen.map(AsText),
             AsText(item.units.normalize()),
             item.rows,
@@ -206,20 +218,22 @@ fn group_evidence(finding: &Finding) -> Vec<EvidenceGroupView<'_>> {
         match groups.last_mut() {
             Some(group)
                 if group.client_id == client_id
-                    && group.source == item.source.as_str()
-                    && group.sku == &*item.sku
+                    && group.source == item.source
+                    && group.sku == item.sku
+                    && group.also_listed_as == also_listed_as
                     && group.state == item.state.as_str()
-                    && group.status == &*item.status
+                    && group.status == item.status
                     && group.basis == basis =>
             {
                 group.items.push(entry);
             }
             _ => groups.push(EvidenceGroupView {
                 client_id,
-                source: item.source.as_str(),
-                sku: &item.sku,
+                source: item.source,
+                sku: item.sku,
+                also_listed_as,
                 state: item.state.as_str(),
-                status: &item.status,
+                status: item.status,
                 basis,
                 items: vec![entry],
             }),

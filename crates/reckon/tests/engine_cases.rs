@@ -203,19 +203,19 @@ fn render_finding(out: &mut String, number: usize, f: &Finding) {
         out,
         "  client:  {} ({})",
         opt(f.client_id.as_ref().map(|c| c.to_string())),
-        opt(f.client_name.clone())
+        opt(f.client_name.map(str::to_string))
     );
     let _ = writeln!(
         out,
         "  product: {} ({})",
         opt(f.product_id.as_ref().map(|p| p.to_string())),
-        opt(f.product_name.clone())
+        opt(f.product_name.map(str::to_string))
     );
     let _ = writeln!(
         out,
         "  source:  {}  key: {}",
         opt(f.source.as_ref().map(|s| s.to_string())),
-        opt(f.key.clone())
+        opt(f.key.map(str::to_string))
     );
     let _ = writeln!(
         out,
@@ -237,16 +237,19 @@ fn render_finding(out: &mut String, number: usize, f: &Finding) {
     for item in &f.evidence.items {
         let _ = writeln!(
             out,
-            "    - {} {} client={} source={} sku={} key={} status={} last_seen={} units={} rows={}",
+            "    - {} {} client={} source={} sku={}{} key={} status={} last_seen={} units={} rows={}",
             item.state.as_str(),
             if item.is_count { "count" } else { "item" },
             opt(item.client_id.as_ref().map(|c| c.to_string())),
             item.source,
             item.sku,
+            item.also_listed_as
+                .map(|(source, sku)| format!(" also={source}/{sku}"))
+                .unwrap_or_default(),
             if item.item_key.is_empty() {
                 "-"
             } else {
-                &item.item_key
+                item.item_key
             },
             item.status,
             opt(item.last_seen.map(|t| t.to_string())),

@@ -51,11 +51,21 @@ pub(crate) struct ItemRow {
     pub(crate) last_seen: CompactTime,
     /// Usage rows folded into this record.
     pub(crate) rows: u32,
+    /// A second mapping the folded rows came from (another SKU or feed of
+    /// the same product), for evidence; [`NO_SECOND`] if none or if its index
+    /// does not fit.
+    pub(crate) second: u16,
     pub(crate) status: u8,
     pub(crate) class: RowClass,
 }
 
+pub(crate) const NO_SECOND: u16 = u16::MAX;
+
 impl ItemRow {
+    pub(crate) fn second_mapping(&self) -> Option<u32> {
+        (self.second != NO_SECOND).then_some(u32::from(self.second))
+    }
+
     /// Orders by client, product, class, then key id: all rows of one pair
     /// end up together, counted ones first.
     pub(crate) fn sort_key(&self) -> u128 {
@@ -217,6 +227,7 @@ impl<'c> UsageAccumulator<'c> {
                 mapping,
                 last_seen,
                 rows: 1,
+                second: NO_SECOND,
                 status,
                 class,
             });

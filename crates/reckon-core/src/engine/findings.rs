@@ -11,12 +11,11 @@ use crate::Money;
 use crate::finding::{
     BilledLine, Cause, Evidence, EvidenceItem, Finding, FindingKind, ItemState, Priority,
 };
-use crate::model::SourceId;
 
-impl Reconciliation<'_> {
+impl<'c> Reconciliation<'c> {
     /// Every finding: first the pairs that do not match (by client, then
     /// product), then the item exceptions in `exceptions.csv` order.
-    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+    pub fn findings(&self) -> impl Iterator<Item = Finding<'_>> + '_ {
         (0..self.finding_count()).map(|index| self.finding(index))
     }
 
@@ -30,14 +29,14 @@ impl Reconciliation<'_> {
     ///
     /// # Panics
     /// If `index >= finding_count()`.
-    pub fn finding(&self, index: usize) -> Finding {
+    pub fn finding(&self, index: usize) -> Finding<'_> {
         match self.mismatched.get(index) {
             Some(&pair) => self.pair_finding(&self.pairs[pair as usize]),
             None => self.item_finding(&self.exceptions[index - self.mismatched.len()]),
         }
     }
 
-    pub(crate) fn pair_finding(&self, pair: &Pair) -> Finding {
+    pub(crate) fn pair_finding(&self, pair: &Pair) -> Finding<'_> {
         let line = self.pair_line(pair);
         let kind = pair
             .status
@@ -55,7 +54,7 @@ impl Reconciliation<'_> {
             .map(|&i| {
                 let line = &self.billing[i as usize];
                 BilledLine {
-                    line_id: line.line_id.clone(),
+                    line_id: &line.line_id,
                     quantity: line.quantity,
                     unit_price: line.unit_price,
                 }
@@ -76,10 +75,10 @@ impl Reconciliation<'_> {
         );
         Finding {
             kind,
-            client_id: Some(line.client_id.clone()),
-            client_name: Some(line.client_name.to_string()),
-            product_id: Some(line.product_id.clone()),
-            product_name: Some(line.product_name.to_string()),
+            client_id: Some(line.client_id),
+            client_name: Some(line.client_name),
+            product_id: Some(line.product_id),
+            product_name: Some(line.product_name),
             source: None,
             key: None,
             billed: Some(line.billed),
@@ -201,7 +200,7 @@ impl Reconciliation<'_> {
         names.join(" or ")
     }
 
-    pub(crate) fn item_finding(&self, exception: &ItemException) -> Finding {
+    pub(crate) fn item_finding(&self, exception: &ItemException) -> Finding<'_> {
         let line = self.exception_line(exception);
         let client = exception.client.map(|c| &self.catalog.clients[c as usize]);
         let product = exception
@@ -244,18 +243,17 @@ impl Reconciliation<'_> {
             ExceptionTarget::UnmappedClient(i) => self.unmapped_clients[*i as usize]
                 .group
                 .external_name
-                .as_deref()
-                .map(str::to_string),
+                .as_deref(),
             _ => None,
         };
         Finding {
             kind: exception.kind,
-            client_id: client.map(|c| c.id.clone()),
-            client_name: client.map(|c| c.name.clone()).or(external_name),
-            product_id: product.map(|p| p.id.clone()),
-            product_name: product.map(|p| p.name.clone()),
-            source: line.source.map(SourceId::from),
-            key: Some(line.key.to_string()),
+            client_id: client.map(|c| &c.id),
+            client_name: client.map(|c| c.name.as_str()).or(external_name),
+            product_id: product.map(|p| &p.id),
+            product_name: product.map(|p| p.name.as_str()),
+            source: line.source,
+            key: Some(line.key),
             billed: None,
             actual: None,
             unit_price: None,
@@ -274,7 +272,7 @@ impl Reconciliation<'_> {
 
     /// What an item finding puts at risk each month. Duplicates and unknown
     /// SKUs have no price to go by.
-    fn item_money_at_stake(&self, exception: &ItemException, items: &[EvidenceItem]) -> Money {
+    fn item_money_at_stake(&self, exception: &ItemException, items: &[EvidenceItem<'_>]) -> Money {
         match (&exception.target, exception.kind) {
             (
                 ExceptionTarget::Group(g),
@@ -292,9 +290,15 @@ impl Reconciliation<'_> {
                     return Money::ZERO;
                 };
                 let skus = &self.catalog.sources[source as usize].skus;
+                // Only what would be counted if the reference were mapped.
+                let cutoff = self.params.stale_cutoff();
                 items
                     .iter()
-                    .filter_map(|item| skus.get(&*item.sku).map(|m| (item, m)))
+                    .filter(|item| {
+                        item.status.eq_ignore_ascii_case("active")
+                            && item.last_seen.is_none_or(|seen| seen >= cutoff)
+                    })
+                    .filter_map(|item| skus.get(item.sku).map(|m| (item, m)))
                     .flat_map(|(item, mappings)| mappings.iter().map(move |&m| (item, m)))
                     .map(|(item, m)| {
                         let mapping = &self.catalog.mappings[m as usize];
@@ -346,15 +350,23 @@ impl Reconciliation<'_> {
         start..end
     }
 
-    fn group_evidence(&self, group: &ItemRow) -> EvidenceItem {
+    fn group_evidence(&self, group: &ItemRow) -> EvidenceItem<'_> {
         let mapping = &self.catalog.mappings[group.mapping as usize];
+        let also_listed_as = group.second_mapping().map(|second| {
+            let other = &self.catalog.mappings[second as usize];
+            (
+                self.catalog.sources[other.source as usize].id.as_str(),
+                &*other.sku,
+            )
+        });
         EvidenceItem {
-            client_id: Some(self.catalog.clients[group.client as usize].id.clone()),
-            source: self.catalog.sources[mapping.source as usize].id.clone(),
-            sku: mapping.sku.clone(),
-            item_key: self.keys.get(group.client, group.key).to_string(),
+            client_id: Some(&self.catalog.clients[group.client as usize].id),
+            source: self.catalog.sources[mapping.source as usize].id.as_str(),
+            sku: &mapping.sku,
+            also_listed_as,
+            item_key: self.keys.get(group.client, group.key),
             state: class_state(group.class),
-            status: self.statuses[group.status as usize].clone(),
+            status: &self.statuses[group.status as usize],
             last_seen: group.last_seen.get(),
             units: mapping.units,
             rows: group.rows,
@@ -362,15 +374,16 @@ impl Reconciliation<'_> {
         }
     }
 
-    fn count_evidence(&self, count: &CountRow) -> EvidenceItem {
+    fn count_evidence(&self, count: &CountRow) -> EvidenceItem<'_> {
         let mapping = &self.catalog.mappings[count.mapping as usize];
         EvidenceItem {
-            client_id: Some(self.catalog.clients[count.client as usize].id.clone()),
-            source: self.catalog.sources[mapping.source as usize].id.clone(),
-            sku: mapping.sku.clone(),
-            item_key: String::new(),
+            client_id: Some(&self.catalog.clients[count.client as usize].id),
+            source: self.catalog.sources[mapping.source as usize].id.as_str(),
+            sku: &mapping.sku,
+            also_listed_as: None,
+            item_key: "",
             state: class_state(count.class),
-            status: self.statuses[count.status as usize].clone(),
+            status: &self.statuses[count.status as usize],
             last_seen: count.last_seen.get(),
             units: count.quantity * mapping.units,
             rows: 1,
@@ -380,34 +393,34 @@ impl Reconciliation<'_> {
 
     /// Unmapped rows as evidence, one entry per (item key, SKU) with its row
     /// count; count records stay one entry each.
-    fn loose_evidence(
-        &self,
+    fn loose_evidence<'s>(
+        &'s self,
         client: Option<u32>,
-        source: &str,
-        group: &LooseGroup,
-    ) -> Vec<EvidenceItem> {
-        let client_id = client.map(|c| self.catalog.clients[c as usize].id.clone());
-        let source = SourceId::from(source);
-        let mut items: Vec<EvidenceItem> = Vec::with_capacity(group.rows.len());
+        source: &'s str,
+        group: &'s LooseGroup,
+    ) -> Vec<EvidenceItem<'s>> {
+        let client_id = client.map(|c| &self.catalog.clients[c as usize].id);
+        let mut items: Vec<EvidenceItem<'s>> = Vec::with_capacity(group.rows.len());
         for row in &group.rows {
             let item_key = row.key.map_or("", |k| self.keys.loose.get(k));
             let sku = self.texts.get(row.sku);
             if row.quantity.is_none()
                 && let Some(existing) = items
                     .iter_mut()
-                    .find(|e| !e.is_count && e.item_key == item_key && &*e.sku == sku)
+                    .find(|e| !e.is_count && e.item_key == item_key && e.sku == sku)
             {
                 existing.rows += 1;
                 existing.last_seen = existing.last_seen.max(row.last_seen.get());
                 continue;
             }
             items.push(EvidenceItem {
-                client_id: client_id.clone(),
-                source: source.clone(),
-                sku: sku.into(),
-                item_key: item_key.to_string(),
+                client_id,
+                source,
+                sku,
+                also_listed_as: None,
+                item_key,
                 state: ItemState::Unmapped,
-                status: self.statuses[row.status as usize].clone(),
+                status: &self.statuses[row.status as usize],
                 last_seen: row.last_seen.get(),
                 units: row.quantity.unwrap_or(Decimal::ONE),
                 rows: 1,
@@ -420,19 +433,25 @@ impl Reconciliation<'_> {
 
 fn item_cause(
     exception: &ItemException,
-    items: &[EvidenceItem],
+    items: &[EvidenceItem<'_>],
     stale_days: u32,
 ) -> (Cause, String) {
     let count = exception.count;
     match exception.kind {
         FindingKind::DuplicateItem => {
-            let skus: std::collections::BTreeSet<&str> = items.iter().map(|i| &*i.sku).collect();
+            let why = match items
+                .first()
+                .and_then(|item| item.also_listed_as.map(|also| (item, also)))
+            {
+                Some((item, (source, _))) if source != item.source => {
+                    format!("in two feeds ({} and {source})", item.source)
+                }
+                Some((item, (_, sku))) => format!("under two SKUs ({} and {sku})", item.sku),
+                None => "with different letter case or spaces, or repeated".to_string(),
+            };
             (
                 Cause::SetupCleanup,
-                format!(
-                    "listed {count} times (letter case, spaces{}): counted once; clean up the source",
-                    if skus.len() > 1 { " or two SKUs" } else { "" }
-                ),
+                format!("listed {count} times, {why}: counted once; clean up the source"),
             )
         }
         FindingKind::CrossClientItem => (
@@ -458,9 +477,20 @@ fn item_cause(
         ),
         FindingKind::UnmappedSku => (
             Cause::MappingRule,
-            format!("{count} rows of a SKU no product mapping knows: map it to a PSA product"),
+            format!(
+                "{} of a SKU no product mapping knows: map it to a PSA product",
+                plural(count, "row")
+            ),
         ),
         _ => (Cause::BillingIssue, String::new()),
+    }
+}
+
+fn plural(count: u64, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
@@ -474,7 +504,7 @@ fn class_state(class: RowClass) -> ItemState {
 
 /// Evidence order: counted first, then excluded; within that by client,
 /// source, SKU and status (so equal ones sit together), then item key.
-fn sort_evidence(items: &mut [EvidenceItem]) {
+fn sort_evidence(items: &mut [EvidenceItem<'_>]) {
     items.sort_by(|a, b| {
         (
             a.state,

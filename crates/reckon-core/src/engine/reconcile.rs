@@ -3,14 +3,14 @@
 //! billing, and derive the item exceptions.
 
 use hashbrown::HashMap;
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::hash::BuildHasher;
 
 use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
-use super::accumulate::{ItemRow, RowClass, UsageAccumulator};
+use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
 use super::catalog::Catalog;
 use super::intern::KeySpace;
 use super::params::RunParams;
@@ -46,6 +46,11 @@ pub fn reconcile<'c>(
         ..
     } = usage;
 
+    if rows_read == 0 {
+        diagnostics.push(
+            "there are no usage rows at all: every billed pair shows as billed with no usage; check that the usage export is complete".to_string(),
+        );
+    }
     let groups = fold_items(catalog, items, &statuses);
     counts.sort_by_key(|c| (c.client, c.product, c.class));
 
@@ -189,7 +194,6 @@ fn fold_items(
     if !items.is_sorted_by_key(ItemRow::sort_key) {
         items.par_sort_unstable_by_key(ItemRow::sort_key);
     }
-    let units = |row: &ItemRow| catalog.mappings[row.mapping as usize].units;
     let mut write = 0usize;
     for read in 0..items.len() {
         let row = items[read];
@@ -197,11 +201,7 @@ fn fold_items(
             let group = &mut items[write - 1];
             group.rows = group.rows.saturating_add(row.rows);
             group.last_seen = group.last_seen.max(row.last_seen);
-            match units(&row).cmp(&units(group)) {
-                Ordering::Greater => group.mapping = row.mapping,
-                Ordering::Equal => group.mapping = group.mapping.min(row.mapping),
-                Ordering::Less => {}
-            }
+            keep_top_two_mappings(catalog, group, row.mapping);
             if statuses[row.status as usize] < statuses[group.status as usize] {
                 group.status = row.status;
             }
@@ -213,6 +213,30 @@ fn fold_items(
     items.truncate(write);
     items.shrink_to_fit();
     items
+}
+
+/// Keeps the group's two best distinct mappings, best first: more units,
+/// then the lower index. The result does not depend on arrival order.
+fn keep_top_two_mappings(catalog: &Catalog, group: &mut ItemRow, mapping: u32) {
+    let rank = |m: u32| (Reverse(catalog.mappings[m as usize].units), m);
+    if mapping == group.mapping || group.second_mapping() == Some(mapping) {
+        return;
+    }
+    let narrow = |m: u32| {
+        u16::try_from(m)
+            .ok()
+            .filter(|&m| m != NO_SECOND)
+            .unwrap_or(NO_SECOND)
+    };
+    if rank(mapping) < rank(group.mapping) {
+        group.second = narrow(group.mapping);
+        group.mapping = mapping;
+    } else if group
+        .second_mapping()
+        .is_none_or(|second| rank(mapping) < rank(second))
+    {
+        group.second = narrow(mapping);
+    }
 }
 
 /// Billed quantity, largest unit price and line range per pair.

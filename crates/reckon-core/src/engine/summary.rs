@@ -17,7 +17,7 @@ pub struct KindCount {
 
 /// The totals a finance reviewer reads first.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
+pub struct Summary<'r> {
     pub pairs: u64,
     pub matched: u64,
     /// Revenue not billed each month (sum of positive impacts).
@@ -27,10 +27,10 @@ pub struct Summary {
     /// Every kind, in [`FindingKind::ALL`] order, including those with none.
     pub by_kind: Vec<KindCount>,
     /// The largest findings by money, largest first.
-    pub top: Vec<Finding>,
+    pub top: Vec<Finding<'r>>,
 }
 
-impl Summary {
+impl Summary<'_> {
     pub fn underbilled_per_year(&self) -> Money {
         self.underbilled_per_month.times(12.into())
     }
@@ -42,7 +42,7 @@ impl Summary {
 
 impl Reconciliation<'_> {
     /// Totals, counts per kind and the `top` largest findings by money.
-    pub fn summary(&self, top: usize) -> Summary {
+    pub fn summary(&self, top: usize) -> Summary<'_> {
         let mut under = Money::ZERO;
         let mut over = Money::ZERO;
         let mut matched = 0;
