@@ -49,13 +49,11 @@ pub fn write_summary(summary: &Summary, mut out: impl Write) -> io::Result<()> {
 fn write_top_finding(out: &mut impl Write, finding: &Finding) -> io::Result<()> {
     let client = finding
         .client_name
-        .as_deref()
-        .or(finding.client_id.as_ref().map(|c| c.as_str()))
+        .or(finding.client_id.map(|c| c.as_str()))
         .unwrap_or("");
     let product = finding
         .product_name
-        .as_deref()
-        .or(finding.product_id.as_ref().map(|p| p.as_str()))
+        .or(finding.product_id.map(|p| p.as_str()))
         .unwrap_or("");
     let numbers = match (finding.billed, finding.actual) {
         (Some(billed), Some(actual)) if finding.kind.is_pair() => {
