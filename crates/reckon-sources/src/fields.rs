@@ -31,6 +31,45 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         .map(|zoned| zoned.timestamp())
 }
 
+/// Parses instants like [`parse_timestamp`], remembering the last date seen:
+/// a feed's rows share a handful of dates, so most rows skip the calendar
+/// arithmetic.
+#[derive(Debug, Default)]
+pub struct DateCache {
+    date: [u8; 10],
+    days: i64,
+}
+
+impl DateCache {
+    pub fn parse(&mut self, text: &str) -> Option<Timestamp> {
+        let bytes = text.trim().as_bytes();
+        if bytes.len() == 20 && bytes[..10] == self.date && self.date[0] != 0 {
+            if let Some(seconds) = time_of_day(bytes) {
+                return Timestamp::from_second(self.days * 86_400 + seconds).ok();
+            }
+        } else if let Some(at) = parse_utc_seconds(bytes) {
+            self.date.copy_from_slice(&bytes[..10]);
+            self.days = at.div_euclid(86_400);
+            return Timestamp::from_second(at).ok();
+        }
+        parse_timestamp(text)
+    }
+}
+
+/// `HH:MM:SSZ` of a `YYYY-MM-DDTHH:MM:SSZ`, in seconds.
+fn time_of_day(bytes: &[u8]) -> Option<i64> {
+    if bytes[10] != b'T' || bytes[13] != b':' || bytes[16] != b':' || bytes[19] != b'Z' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        bytes[range].iter().try_fold(0i64, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+        })
+    };
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    (hour <= 23 && minute <= 59 && second <= 59).then_some(hour * 3_600 + minute * 60 + second)
+}
+
 /// Fast path for the common `YYYY-MM-DDTHH:MM:SSZ`; anything else returns
 /// `None` and goes through the general parser.
 fn parse_utc_seconds(bytes: &[u8]) -> Option<i64> {
@@ -100,6 +139,23 @@ mod tests {
             let fast = parse_utc_seconds(text.as_bytes()).expect(text);
             let slow = Timestamp::from_str(text).expect(text).as_second();
             assert_eq!(fast, slow, "{text}");
+        }
+    }
+
+    #[test]
+    fn date_cache_agrees_with_the_parser() {
+        let mut cache = DateCache::default();
+        for text in [
+            "2025-06-28T14:03:11Z",
+            "2025-06-28T00:00:00Z",
+            "2025-06-28T23:59:59Z",
+            "2025-06-28T24:00:00Z",
+            "2025-06-29",
+            "2025-06-28T14:03:11+02:00",
+            "1969-12-31T23:59:59Z",
+            "1969-12-31T00:00:01Z",
+        ] {
+            assert_eq!(cache.parse(text), parse_timestamp(text), "{text}");
         }
     }
 

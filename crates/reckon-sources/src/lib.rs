@@ -8,4 +8,4 @@ mod fields;
 mod table;
 
 pub use error::{SourceError, SourceErrorKind};
-pub use fields::{parse_decimal, parse_timestamp};
+pub use fields::{DateCache, parse_decimal, parse_timestamp};

@@ -164,7 +164,8 @@ impl<'c> UsageAccumulator<'c> {
             stale_cutoff: params.stale_cutoff(),
             keys: KeySpace::new(catalog.clients.len()),
             texts: Interner::default(),
-            statuses: Vec::new(),
+            // Slot 0 is always `active`, the status of nearly every row.
+            statuses: vec!["active".into()],
             items: Vec::with_capacity(rows),
             counts: Vec::new(),
             unmapped_clients: HashMap::new(),
@@ -195,7 +196,7 @@ impl<'c> UsageAccumulator<'c> {
             self.add_unmapped_sku(client, source, row);
             return;
         };
-        let class = if !row.status.eq_ignore_ascii_case("active") {
+        let class = if row.status != "active" && !row.status.eq_ignore_ascii_case("active") {
             RowClass::Inactive
         } else if row.last_seen.is_some_and(|seen| seen < self.stale_cutoff) {
             RowClass::Stale
@@ -280,6 +281,9 @@ impl<'c> UsageAccumulator<'c> {
     }
 
     fn status_id(&mut self, status: &str) -> u8 {
+        if status == "active" {
+            return 0;
+        }
         if let Some(i) = self.statuses.iter().position(|s| **s == *status) {
             return i as u8;
         }

@@ -94,10 +94,16 @@ impl Catalog {
         self.product_index.get(id).copied()
     }
 
+    /// Feeds are few and their names mostly differ in length or first
+    /// letter, so a scan that checks those first beats hashing the name.
     pub(crate) fn source_idx(&self, name: &str) -> Option<u32> {
+        let bytes = name.as_bytes();
         self.sources
             .iter()
-            .position(|s| s.id.as_str() == name)
+            .position(|source| {
+                let id = source.id.as_str().as_bytes();
+                id.len() == bytes.len() && id.first() == bytes.first() && id == bytes
+            })
             .map(|i| i as u32)
     }
 }

@@ -61,6 +61,14 @@ impl Interner {
         {
             return id;
         }
+        if self.ends.is_empty() {
+            // Most tables hold one client's users and devices: start at a
+            // size that fits them instead of growing through every power
+            // of two.
+            self.table.reserve(128, |_| 0);
+            self.ends.reserve(128);
+            self.arena.reserve(128 * 24);
+        }
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct keys");
         self.arena.push_str(text);
         self.ends

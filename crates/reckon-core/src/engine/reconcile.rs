@@ -88,6 +88,10 @@ pub fn reconcile<'c>(
     });
 
     let (cross_client, cross_client_sets) = cross_client(&groups, &keys);
+    let mut has_cross_client = vec![false; catalog.clients.len()];
+    for &(client, _) in cross_client.keys() {
+        has_cross_client[client as usize] = true;
+    }
     let mut exceptions = Vec::new();
     for (index, group) in groups.iter().enumerate() {
         let target = ExceptionTarget::Group(index as u32);
@@ -102,7 +106,10 @@ pub fn reconcile<'c>(
                         target: target.clone(),
                     });
                 }
-                if let Some(&(clients, _)) = cross_client.get(&(group.client, group.key)) {
+                if let Some(&(clients, _)) = has_cross_client[group.client as usize]
+                    .then(|| cross_client.get(&(group.client, group.key)))
+                    .flatten()
+                {
                     exceptions.push(ItemException {
                         kind: FindingKind::CrossClientItem,
                         client: Some(group.client),
@@ -308,25 +315,43 @@ fn actual_per_pair(
     counts: &[super::accumulate::CountRow],
 ) -> Vec<ActualPair> {
     let mut from_items: Vec<ActualPair> = Vec::new();
+    // Counted items per mapping of the current pair (a pair has few
+    // mappings), multiplied out once per pair: one decimal product per
+    // mapping instead of one decimal addition per item.
+    let mut tally: Vec<(u32, u64)> = Vec::new();
+    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
+        for &(mapping, count) in tally.iter() {
+            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+        }
+        tally.clear();
+    };
     for group in groups {
         let counted = group.class == RowClass::Counted;
-        let units = if counted {
-            catalog.mappings[group.mapping as usize].units
-        } else {
-            Decimal::ZERO
-        };
         match from_items.last_mut() {
             Some(pair) if pair.client == group.client && pair.product == group.product => {
-                pair.quantity += units;
                 pair.counted |= counted;
             }
-            _ => from_items.push(ActualPair {
-                client: group.client,
-                product: group.product,
-                quantity: units,
-                counted,
-            }),
+            last => {
+                if let Some(pair) = last {
+                    flush(pair, &mut tally);
+                }
+                from_items.push(ActualPair {
+                    client: group.client,
+                    product: group.product,
+                    quantity: Decimal::ZERO,
+                    counted,
+                });
+            }
         }
+        if counted {
+            match tally.iter_mut().find(|(mapping, _)| *mapping == group.mapping) {
+                Some((_, count)) => *count += 1,
+                None => tally.push((group.mapping, 1)),
+            }
+        }
+    }
+    if let Some(pair) = from_items.last_mut() {
+        flush(pair, &mut tally);
     }
     let mut from_counts: Vec<ActualPair> = Vec::new();
     for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
@@ -489,9 +514,14 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
     }
     // Each set's counted groups, in group order.
     let mut members: Vec<Vec<u32>> = vec![Vec::new(); set_count as usize];
+    let clients = groups.last().map_or(0, |g| g.client as usize + 1);
+    let mut involved = vec![false; clients];
+    for &(client, _) in shared.keys() {
+        involved[client as usize] = true;
+    }
     if !shared.is_empty() {
         for (index, group) in groups.iter().enumerate() {
-            if group.class != RowClass::Counted {
+            if group.class != RowClass::Counted || !involved[group.client as usize] {
                 continue;
             }
             if let Some(&(_, set)) = shared.get(&(group.client, group.key)) {
