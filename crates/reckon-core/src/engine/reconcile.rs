@@ -344,7 +344,10 @@ fn actual_per_pair(
             }
         }
         if counted {
-            match tally.iter_mut().find(|(mapping, _)| *mapping == group.mapping) {
+            match tally
+                .iter_mut()
+                .find(|(mapping, _)| *mapping == group.mapping)
+            {
                 Some((_, count)) => *count += 1,
                 None => tally.push((group.mapping, 1)),
             }

@@ -247,12 +247,14 @@ fn read_csv_records(
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
-        let row = parse_row(&mut dates, record_field(columns, &record)).map_err(|(column, message)| {
-            let offset = record.position().map_or(0, |p| p.byte());
-            SourceError::new(&columns.file, SourceErrorKind::Value, message)
-                .at_byte(base_offset + offset)
-                .at_column(NAMES[column])
-        })?;
+        let row = parse_row(&mut dates, record_field(columns, &record)).map_err(
+            |(column, message)| {
+                let offset = record.position().map_or(0, |p| p.byte());
+                SourceError::new(&columns.file, SourceErrorKind::Value, message)
+                    .at_byte(base_offset + offset)
+                    .at_column(NAMES[column])
+            },
+        )?;
         usage.add(&row);
         rows += 1;
     }
@@ -282,11 +284,13 @@ pub fn read_usage_records(reader: impl Read, file: &str) -> Result<Vec<UsageReco
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
-        let row = parse_row(&mut dates, record_field(&columns, &record)).map_err(|(column, message)| {
-            SourceError::new(file, SourceErrorKind::Value, message)
-                .at_row(row_of(&record))
-                .at_column(NAMES[column])
-        })?;
+        let row = parse_row(&mut dates, record_field(&columns, &record)).map_err(
+            |(column, message)| {
+                SourceError::new(file, SourceErrorKind::Value, message)
+                    .at_row(row_of(&record))
+                    .at_column(NAMES[column])
+            },
+        )?;
         records.push(UsageRecord {
             source: SourceId::from(row.source),
             client_ref: row.client_ref.to_string(),
