@@ -1,6 +1,7 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -9,7 +10,9 @@ fn main() {
         .with_writer(std::io::stderr)
         .init();
     let cli = reckon::cli::Cli::parse();
-    if let Err(error) = reckon::commands::dispatch(cli) {
+    let result = reckon::commands::dispatch(cli);
+    tracing::info!("done");
+    if let Err(error) = result {
         if reckon::error::is_user_error(&error) {
             eprintln!("error: {error:#}");
         } else {

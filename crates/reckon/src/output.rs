@@ -58,6 +58,20 @@ impl<'a> OutputSet<'a> {
         }
         let mut written = Vec::with_capacity(staged.len());
         for (temp, final_path) in staged {
+            // Renaming over an existing file makes ext4 flush the new file to
+            // disk first (its replace-by-rename safeguard), which costs more
+            // than writing it; the complete new file is already in place
+            // under its temporary name, so removing the old one first loses
+            // nothing.
+            match fs::remove_file(&final_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!("cannot replace {}", final_path.display())
+                    });
+                }
+            }
             fs::rename(&temp, &final_path)
                 .with_context(|| format!("cannot move {} into place", final_path.display()))?;
             written.push(final_path);

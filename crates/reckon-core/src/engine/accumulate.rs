@@ -149,6 +149,8 @@ pub struct UsageAccumulator<'c> {
     pub(crate) unmapped_skus: UnmappedSkus,
     pub(crate) rows_read: u64,
     key_buffer: String,
+    /// Per source, the last mapped client reference and its client.
+    last_reference: Vec<(String, u32)>,
 }
 
 impl<'c> UsageAccumulator<'c> {
@@ -172,6 +174,7 @@ impl<'c> UsageAccumulator<'c> {
             unmapped_skus: HashMap::new(),
             rows_read: 0,
             key_buffer: String::new(),
+            last_reference: Vec::new(),
         }
     }
 
@@ -188,9 +191,18 @@ impl<'c> UsageAccumulator<'c> {
             return;
         };
         let entry = &catalog.sources[source as usize];
-        let Some(&client) = entry.client_refs.get(row.client_ref) else {
-            self.add_unmapped_client(row);
-            return;
+        let client = match self.last_reference.get_mut(source as usize) {
+            // Feeds list a client's rows together: most rows repeat the
+            // previous reference of their source.
+            Some((reference, client)) if reference.as_str() == row.client_ref => *client,
+            _ => {
+                let Some(&client) = entry.client_refs.get(row.client_ref) else {
+                    self.add_unmapped_client(row);
+                    return;
+                };
+                self.remember_reference(source, row.client_ref, client);
+                client
+            }
         };
         let Some(mappings) = entry.skus.get(row.sku) else {
             self.add_unmapped_sku(client, source, row);
@@ -278,6 +290,18 @@ impl<'c> UsageAccumulator<'c> {
                 merge_group(mine.entry(sku).or_default(), group, &relabel);
             }
         }
+    }
+
+    fn remember_reference(&mut self, source: u32, reference: &str, client: u32) {
+        let source = source as usize;
+        if self.last_reference.len() <= source {
+            self.last_reference
+                .resize_with(source + 1, || (String::new(), u32::MAX));
+        }
+        let (last, last_client) = &mut self.last_reference[source];
+        last.clear();
+        last.push_str(reference);
+        *last_client = client;
     }
 
     fn status_id(&mut self, status: &str) -> u8 {

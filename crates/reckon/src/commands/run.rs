@@ -46,11 +46,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
         params.as_of,
         params.stale_days
     )?;
+    let started = std::time::Instant::now();
     reckon_report::write_summary(&recon.summary(args.top), &mut out)?;
+    tracing::info!(duration_ms = started.elapsed().as_millis() as u64, "printed summary");
     writeln!(
         out,
         "\nWrote recon.csv, exceptions.csv and findings.json to {}",
         args.out.display()
     )?;
+    // The process ends here: freeing millions of small allocations one by
+    // one would only delay the exit that returns all memory at once.
+    std::mem::forget(recon);
+    std::mem::forget(reference);
     Ok(())
 }
