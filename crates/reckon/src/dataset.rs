@@ -67,32 +67,54 @@ fn required<'f>(files: &'f dyn Files, name: &str) -> Result<Box<dyn Read + 'f>, 
     })
 }
 
-/// Reads the catalogue, the mappings and the billing lines.
-pub fn load_reference(files: &dyn Files) -> Result<Reference, SourceError> {
-    let mut builder = Catalog::builder();
-    canonical::read_products(
-        required(files, canonical::PRODUCTS)?,
-        canonical::PRODUCTS,
-        &mut builder,
-    )?;
-    if let Some(clients) = files.open(canonical::CLIENTS)? {
-        canonical::read_clients(clients, canonical::CLIENTS, &mut builder)?;
-    }
-    let billing =
-        canonical::read_billing(required(files, canonical::BILLING)?, canonical::BILLING)?;
+/// Reads the catalogue, the mappings and the billing lines. The billing
+/// file, the largest, is read on a second thread meanwhile. When several
+/// files are bad, the error of the first in the order products, clients,
+/// billing, client map, product map is reported.
+pub fn load_reference(files: &(dyn Files + Sync)) -> Result<Reference, SourceError> {
+    let (billing, catalog_files) = std::thread::scope(|scope| {
+        let billing = scope.spawn(|| {
+            canonical::read_billing(required(files, canonical::BILLING)?, canonical::BILLING)
+        });
+        let mut builder = Catalog::builder();
+        let before_billing = (|| {
+            canonical::read_products(
+                required(files, canonical::PRODUCTS)?,
+                canonical::PRODUCTS,
+                &mut builder,
+            )?;
+            if let Some(clients) = files.open(canonical::CLIENTS)? {
+                canonical::read_clients(clients, canonical::CLIENTS, &mut builder)?;
+            }
+            Ok(())
+        })();
+        let after_billing = (|| {
+            canonical::read_client_map(
+                required(files, canonical::CLIENT_MAP)?,
+                canonical::CLIENT_MAP,
+                &mut builder,
+            )?;
+            canonical::read_product_map(
+                required(files, canonical::PRODUCT_MAP)?,
+                canonical::PRODUCT_MAP,
+                &mut builder,
+            )?;
+            Ok(())
+        })();
+        let billing = billing.join().expect("the billing reader thread panicked");
+        (billing, (builder, before_billing, after_billing))
+    });
+    let (mut builder, before_billing, after_billing): (
+        _,
+        Result<(), SourceError>,
+        Result<(), SourceError>,
+    ) = catalog_files;
+    before_billing?;
+    let billing = billing?;
+    after_billing?;
     for line in &billing {
         builder.add_billing_line(line);
     }
-    canonical::read_client_map(
-        required(files, canonical::CLIENT_MAP)?,
-        canonical::CLIENT_MAP,
-        &mut builder,
-    )?;
-    canonical::read_product_map(
-        required(files, canonical::PRODUCT_MAP)?,
-        canonical::PRODUCT_MAP,
-        &mut builder,
-    )?;
     Ok(Reference {
         catalog: builder.build(),
         billing,

@@ -1,7 +1,6 @@
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(

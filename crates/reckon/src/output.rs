@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + 'a>;
+type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'a>;
 
 /// Output files to write together.
 #[derive(Default)]
@@ -20,7 +20,7 @@ impl<'a> OutputSet<'a> {
     pub fn add(
         &mut self,
         name: &'static str,
-        write: impl FnOnce(&mut dyn Write) -> io::Result<()> + 'a,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'a,
     ) {
         self.files.push((name, Box::new(write)));
     }
@@ -29,28 +29,27 @@ impl<'a> OutputSet<'a> {
     pub fn write_to(self, dir: &Path) -> Result<Vec<PathBuf>> {
         fs::create_dir_all(dir)
             .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
-        let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-        let result = (|| -> Result<()> {
-            for (name, write) in self.files {
-                let final_path = dir.join(name);
-                let temp_path = dir.join(format!(".{name}.partial"));
-                staged.push((temp_path.clone(), final_path));
-                let file = File::create(&temp_path)
-                    .with_context(|| format!("cannot create {}", temp_path.display()))?;
-                let started = std::time::Instant::now();
-                let mut out = BufWriter::new(file);
-                write(&mut out)
-                    .and_then(|()| out.flush())
-                    .with_context(|| format!("cannot write {}", temp_path.display()))?;
-                tracing::info!(
-                    file = name,
-                    duration_ms = started.elapsed().as_millis() as u64,
-                    "wrote output"
-                );
-            }
-            Ok(())
-        })();
-        if let Err(error) = result {
+        // Each file is written on its own thread, all to temporary names.
+        let staged: Vec<(PathBuf, PathBuf)> = self
+            .files
+            .iter()
+            .map(|(name, _)| (dir.join(format!(".{name}.partial")), dir.join(name)))
+            .collect();
+        let results: Vec<Result<()>> = std::thread::scope(|scope| {
+            let writers: Vec<_> = self
+                .files
+                .into_iter()
+                .zip(&staged)
+                .map(|((name, write), (temp_path, _))| {
+                    scope.spawn(move || write_one(name, write, temp_path))
+                })
+                .collect();
+            writers
+                .into_iter()
+                .map(|writer| writer.join().expect("an output writer thread panicked"))
+                .collect()
+        });
+        if let Some(error) = results.into_iter().find_map(Result::err) {
             for (temp, _) in &staged {
                 let _ = fs::remove_file(temp);
             }
@@ -67,9 +66,8 @@ impl<'a> OutputSet<'a> {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {}
                 Err(e) => {
-                    return Err(e).with_context(|| {
-                        format!("cannot replace {}", final_path.display())
-                    });
+                    return Err(e)
+                        .with_context(|| format!("cannot replace {}", final_path.display()));
                 }
             }
             fs::rename(&temp, &final_path)
@@ -78,6 +76,22 @@ impl<'a> OutputSet<'a> {
         }
         Ok(written)
     }
+}
+
+fn write_one(name: &str, write: Writer<'_>, temp_path: &Path) -> Result<()> {
+    let started = std::time::Instant::now();
+    let file = File::create(temp_path)
+        .with_context(|| format!("cannot create {}", temp_path.display()))?;
+    let mut out = BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .with_context(|| format!("cannot write {}", temp_path.display()))?;
+    tracing::info!(
+        file = name,
+        duration_ms = started.elapsed().as_millis() as u64,
+        "wrote output"
+    );
+    Ok(())
 }
 
 impl std::fmt::Debug for OutputSet<'_> {

@@ -66,6 +66,12 @@ impl ItemRow {
         (self.second != NO_SECOND).then_some(u32::from(self.second))
     }
 
+    /// [`sort_key`](Self::sort_key) without the client, for rows of one
+    /// client whose product index fits in 24 bits.
+    pub(crate) fn key_within_client(&self) -> u64 {
+        u64::from(self.product) << 40 | (self.class as u64) << 32 | u64::from(self.key)
+    }
+
     /// Orders by client, product, class, then key id: all rows of one pair
     /// end up together, counted ones first.
     pub(crate) fn sort_key(&self) -> u128 {

@@ -505,7 +505,8 @@ fn class_state(class: RowClass) -> ItemState {
 /// Evidence order: counted first, then excluded; within that by client,
 /// source, SKU and status (so equal ones sit together), then item key.
 fn sort_evidence(items: &mut [EvidenceItem<'_>]) {
-    items.sort_by(|a, b| {
+    // Items differ at least in key, source or SKU, so unstable is exact.
+    items.sort_unstable_by(|a, b| {
         (
             a.state,
             &a.client_id,

@@ -16,3 +16,6 @@ pub use params::RunParams;
 pub use reconcile::reconcile;
 pub use result::{ExceptionLine, PairLine, PairStatus, PriceBasis, Reconciliation, RunStats};
 pub use summary::{KindCount, Summary};
+
+#[cfg(test)]
+mod tests;

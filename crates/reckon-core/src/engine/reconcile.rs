@@ -7,7 +7,7 @@ use std::cmp::{Ordering, Reverse};
 use std::hash::BuildHasher;
 
 use rayon::iter::ParallelIterator;
-use rayon::slice::ParallelSliceMut;
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rust_decimal::Decimal;
 
 use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
@@ -192,20 +192,58 @@ fn fold_items(
     mut items: Vec<ItemRow>,
     statuses: &[std::sync::Arc<str>],
 ) -> Vec<ItemRow> {
-    // Feeds usually list a client's rows together: sort each run of one
-    // client on its own (small, cache-friendly sorts), and fall back to one
-    // full sort only if the runs are not already in client order.
-    items
-        .par_chunk_by_mut(|a, b| a.client == b.client)
-        .for_each(|run| run.sort_unstable_by_key(ItemRow::sort_key));
-    if !items.is_sorted_by_key(ItemRow::sort_key) {
-        items.par_sort_unstable_by_key(ItemRow::sort_key);
+    // Feeds usually list a client's rows together: sort and fold each run
+    // of one client on its own, in parallel (small, cache-friendly work).
+    // If a client's rows come in several runs, sort everything first so
+    // that each client is one run.
+    let in_client_runs = {
+        let mut previous: Option<u32> = None;
+        items.chunk_by(|a, b| a.client == b.client).all(|run| {
+            let client = run[0].client;
+            let ordered = previous.is_none_or(|p| p < client);
+            previous = Some(client);
+            ordered
+        })
+    };
+    if !in_client_runs {
+        items.par_sort_unstable_by_key(|row| row.client);
     }
+    // Within one client a 64-bit key suffices while product ids fit in 24
+    // bits (any real catalogue).
+    let narrow = catalog.products.len() < 1 << 24;
+    let runs: Vec<(usize, usize)> = items
+        .par_chunk_by_mut(|a, b| a.client == b.client)
+        .map(|run| {
+            if narrow {
+                run.sort_unstable_by_key(ItemRow::key_within_client);
+            } else {
+                run.sort_unstable_by_key(ItemRow::sort_key);
+            }
+            (run.len(), fold_run(catalog, run, statuses))
+        })
+        .collect();
+    // Close the gaps the folds left at the end of each run.
+    let (mut read, mut write) = (0, 0);
+    for (length, kept) in runs {
+        if read != write {
+            items.copy_within(read..read + kept, write);
+        }
+        read += length;
+        write += kept;
+    }
+    items.truncate(write);
+    items.shrink_to_fit();
+    items
+}
+
+/// Folds equal (product, class, key) rows of one sorted client run into its
+/// front; returns how many groups it kept.
+fn fold_run(catalog: &Catalog, run: &mut [ItemRow], statuses: &[std::sync::Arc<str>]) -> usize {
     let mut write = 0usize;
-    for read in 0..items.len() {
-        let row = items[read];
-        if write > 0 && items[write - 1].sort_key() == row.sort_key() {
-            let group = &mut items[write - 1];
+    for read in 0..run.len() {
+        let row = run[read];
+        if write > 0 && run[write - 1].sort_key() == row.sort_key() {
+            let group = &mut run[write - 1];
             group.rows = group.rows.saturating_add(row.rows);
             group.last_seen = group.last_seen.max(row.last_seen);
             keep_top_two_mappings(catalog, group, row.mapping);
@@ -213,13 +251,11 @@ fn fold_items(
                 group.status = row.status;
             }
         } else {
-            items[write] = row;
+            run[write] = row;
             write += 1;
         }
     }
-    items.truncate(write);
-    items.shrink_to_fit();
-    items
+    write
 }
 
 /// Keeps the group's two best distinct mappings, best first: more units,
@@ -273,8 +309,13 @@ fn index_billing(
             )),
         }
     }
-    order.sort_by(|a, b| {
-        (a.0, a.1, &billing[a.2 as usize].line_id).cmp(&(b.0, b.1, &billing[b.2 as usize].line_id))
+    // Line ids are unique, so an unstable sort is still deterministic.
+    order.sort_unstable_by(|a, b| {
+        (a.0, a.1).cmp(&(b.0, b.1)).then_with(|| {
+            billing[a.2 as usize]
+                .line_id
+                .cmp(&billing[b.2 as usize].line_id)
+        })
     });
     let mut billed: Vec<BilledPair> = Vec::new();
     for (position, &(client, product, index)) in order.iter().enumerate() {
@@ -467,27 +508,27 @@ type CrossClient = HashMap<(u32, u32), (u64, u32)>;
 /// distinct clients and the index of the key's set of counted groups.
 fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u32>>) {
     let hasher = foldhash::fast::FixedState::with_seed(0x0c0f_fee0);
-    // One entry per counted (client, key); groups are sorted by client, so
-    // a per-client "seen" list de-duplicates products of the same key.
-    let mut entries: Vec<(u64, u32, u32)> = Vec::new();
-    let mut seen: Vec<u32> = Vec::new();
-    let mut current_client = u32::MAX;
-    for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
-        if group.client != current_client {
-            current_client = group.client;
-            seen.clear();
-        }
-        let key = group.key as usize;
-        if seen.len() <= key {
-            seen.resize(key + 1, u32::MAX);
-        }
-        if seen[key] == group.client {
-            continue;
-        }
-        seen[key] = group.client;
-        let text = keys.get(group.client, group.key);
-        entries.push((hasher.hash_one(text), group.client, group.key));
-    }
+    // One entry per counted (client, key), built per client in parallel;
+    // a per-client "seen" list skips the key's other products.
+    let mut entries: Vec<(u64, u32, u32)> = groups
+        .par_chunk_by(|a, b| a.client == b.client)
+        .flat_map_iter(|run| {
+            let mut seen: Vec<bool> = Vec::new();
+            let mut entries = Vec::new();
+            for group in run.iter().filter(|g| g.class == RowClass::Counted) {
+                let key = group.key as usize;
+                if seen.len() <= key {
+                    seen.resize(key + 1, false);
+                }
+                if std::mem::replace(&mut seen[key], true) {
+                    continue;
+                }
+                let text = keys.get(group.client, group.key);
+                entries.push((hasher.hash_one(text), group.client, group.key));
+            }
+            entries
+        })
+        .collect();
     entries.par_sort_unstable();
 
     let mut shared: HashMap<(u32, u32), (u64, u32)> = HashMap::new();

@@ -48,7 +48,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     )?;
     let started = std::time::Instant::now();
     reckon_report::write_summary(&recon.summary(args.top), &mut out)?;
-    tracing::info!(duration_ms = started.elapsed().as_millis() as u64, "printed summary");
+    tracing::info!(
+        duration_ms = started.elapsed().as_millis() as u64,
+        "printed summary"
+    );
     writeln!(
         out,
         "\nWrote recon.csv, exceptions.csv and findings.json to {}",
