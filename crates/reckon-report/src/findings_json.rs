@@ -4,25 +4,87 @@
 //! parallel batches and written in order, so memory stays bounded however
 //! many there are.
 
-use std::fmt::Display;
 use std::io::{self, Write};
 
 use rayon::prelude::*;
 use reckon_core::{Finding, Reconciliation};
 use serde::{Serialize, Serializer};
 
+/// An instant as `2025-06-28T14:03:11Z`. Evidence has millions of them, so
+/// whole seconds are formatted directly; anything finer goes through jiff.
+struct Instant(jiff::Timestamp);
+
+impl Serialize for Instant {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let at = self.0;
+        if at.subsec_nanosecond() != 0 {
+            return serializer.collect_str(&at);
+        }
+        let seconds = at.as_second();
+        let (days, time) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return serializer.collect_str(&at);
+        }
+        let mut text = *b"0000-00-00T00:00:00Z";
+        let mut put = |at: usize, value: i64, digits: usize| {
+            let mut value = value;
+            for i in (0..digits).rev() {
+                text[at + i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, year, 4);
+        put(5, month, 2);
+        put(8, day, 2);
+        put(11, time / 3_600, 2);
+        put(14, time / 60 % 60, 2);
+        put(17, time % 60, 2);
+        // Only ASCII digits and separators were written.
+        serializer.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+    }
+}
+
+/// Year, month, day of a day number since 1970-01-01 (Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// A quantity as a plain decimal string (`1`, `2.5`); whole numbers, the
+/// common case, skip the general formatter.
+struct Units(rust_decimal::Decimal);
+
+impl Serialize for Units {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let units = self.0;
+        if units.fract().is_zero()
+            && let Ok(whole) = i64::try_from(units.trunc())
+        {
+            let mut buffer = itoa::Buffer::new();
+            return serializer.serialize_str(buffer.format(whole));
+        }
+        serializer.collect_str(&units.normalize())
+    }
+}
+
 /// Findings serialised per task, and tasks per round.
 const BATCH: usize = 512;
 const BATCHES_PER_ROUND: usize = 16;
-
-/// Serialises through `Display`, without an intermediate `String`.
-struct AsText<T>(T);
-
-impl<T: Display> Serialize for AsText<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&self.0)
-    }
-}
 
 #[derive(Serialize)]
 struct Header<'a> {
@@ -95,12 +157,7 @@ struct AlsoListedAs<'a> {
     sku: &'a str,
 }
 
-type EvidenceEntry<'a> = (
-    &'a str,
-    Option<AsText<jiff::Timestamp>>,
-    AsText<rust_decimal::Decimal>,
-    u32,
-);
+type EvidenceEntry<'a> = (&'a str, Option<Instant>, Units, u32);
 
 #[derive(Serialize)]
 struct LineView<'a> {
@@ -211,8 +268,8 @@ fn group_evidence<'r>(finding: &'r Finding<'r>) -> Vec<EvidenceGroupView<'r>> {
         let basis = if item.is_count { "count" } else { "item" };
         let entry = (
             item.item_key,
-            item.last_seen.map(AsText),
-            AsText(item.units.normalize()),
+            item.last_seen.map(Instant),
+            Units(item.units),
             item.rows,
         );
         match groups.last_mut() {
@@ -240,4 +297,39 @@ fn group_evidence<'r>(finding: &'r Finding<'r>) -> Vec<EvidenceGroupView<'r>> {
         }
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(value: impl Serialize) -> String {
+        serde_json::to_string(&value).expect("serialises")
+    }
+
+    #[test]
+    fn instants_match_jiff() {
+        for text in [
+            "1970-01-01T00:00:00Z",
+            "2025-06-28T14:03:11Z",
+            "2024-02-29T23:59:59Z",
+            "2000-03-01T00:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2100-12-31T12:00:00Z",
+        ] {
+            let at: jiff::Timestamp = text.parse().expect("literal");
+            assert_eq!(json(Instant(at)), format!("\"{at}\""), "{text}");
+        }
+        let fine: jiff::Timestamp = "2025-06-28T14:03:11.5Z".parse().expect("literal");
+        assert_eq!(json(Instant(fine)), format!("\"{fine}\""));
+    }
+
+    #[test]
+    fn units_are_plain_decimals() {
+        use rust_decimal::Decimal;
+        assert_eq!(json(Units(Decimal::new(4, 0))), "\"4\"");
+        assert_eq!(json(Units(Decimal::new(400, 2))), "\"4\"");
+        assert_eq!(json(Units(Decimal::new(25, 1))), "\"2.5\"");
+        assert_eq!(json(Units(Decimal::new(-3, 0))), "\"-3\"");
+    }
 }

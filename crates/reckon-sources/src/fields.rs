@@ -31,34 +31,66 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         .map(|zoned| zoned.timestamp())
 }
 
-/// Parses instants like [`parse_timestamp`], remembering the last date seen:
-/// a feed's rows share a handful of dates, so most rows skip the calendar
-/// arithmetic.
-#[derive(Debug, Default)]
+/// Parses instants like [`parse_timestamp`], remembering the day number of
+/// each (month, day) it has seen: a feed's rows share a handful of dates, so
+/// most rows skip the calendar arithmetic.
+#[derive(Debug)]
 pub struct DateCache {
-    date: [u8; 10],
-    days: i64,
+    /// Indexed by `(month - 1) * 31 + (day - 1)`: the year last seen with
+    /// that month and day (0 for none) and its day number.
+    days: Vec<(i64, i64)>,
+}
+
+impl Default for DateCache {
+    fn default() -> Self {
+        DateCache {
+            days: vec![(0, 0); 12 * 31],
+        }
+    }
 }
 
 impl DateCache {
     pub fn parse(&mut self, text: &str) -> Option<Timestamp> {
         let bytes = text.trim().as_bytes();
-        if bytes.len() == 20 && bytes[..10] == self.date && self.date[0] != 0 {
-            if let Some(seconds) = time_of_day(bytes) {
-                return Timestamp::from_second(self.days * 86_400 + seconds).ok();
+        if let Some((year, month, day)) = utc_date(bytes)
+            && let Some(seconds) = time_of_day(bytes)
+        {
+            let slot = &mut self.days[((month - 1) * 31 + (day - 1)) as usize];
+            if slot.0 != year || year == 0 {
+                if day > days_in_month(year, month) {
+                    return None;
+                }
+                *slot = (year, days_from_civil(year, month, day));
             }
-        } else if let Some(at) = parse_utc_seconds(bytes) {
-            self.date.copy_from_slice(&bytes[..10]);
-            self.days = at.div_euclid(86_400);
-            return Timestamp::from_second(at).ok();
+            return Timestamp::from_second(slot.1 * 86_400 + seconds).ok();
         }
         parse_timestamp(text)
     }
 }
 
+/// Year, month and day of a `YYYY-MM-DDTHH:MM:SSZ` (20 bytes), with the
+/// month in 1..=12 and the day in 1..=31; not yet checked against the month.
+fn utc_date(bytes: &[u8]) -> Option<(i64, i64, i64)> {
+    if bytes.len() != 20 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<i64> {
+        bytes[range].iter().try_fold(0i64, |acc, &b| {
+            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+        })
+    };
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+}
+
 /// `HH:MM:SSZ` of a `YYYY-MM-DDTHH:MM:SSZ`, in seconds.
 fn time_of_day(bytes: &[u8]) -> Option<i64> {
-    if bytes[10] != b'T' || bytes[13] != b':' || bytes[16] != b':' || bytes[19] != b'Z' {
+    if bytes.len() != 20
+        || bytes[10] != b'T'
+        || bytes[13] != b':'
+        || bytes[16] != b':'
+        || bytes[19] != b'Z'
+    {
         return None;
     }
     let number = |range: std::ops::Range<usize>| -> Option<i64> {
@@ -154,6 +186,10 @@ mod tests {
             "2025-06-28T14:03:11+02:00",
             "1969-12-31T23:59:59Z",
             "1969-12-31T00:00:01Z",
+            "2024-02-29T10:00:00Z",
+            "2025-02-29T10:00:00Z",
+            "2025-02-28T10:00:00Z",
+            "0000-01-01T00:00:00Z",
         ] {
             assert_eq!(cache.parse(text), parse_timestamp(text), "{text}");
         }

@@ -157,6 +157,8 @@ pub struct UsageAccumulator<'c> {
     key_buffer: String,
     /// Per source, the last mapped client reference and its client.
     last_reference: Vec<(String, u32)>,
+    /// Per source, the last mapped SKU and its mappings.
+    last_sku: Vec<(String, &'c [u32])>,
 }
 
 impl<'c> UsageAccumulator<'c> {
@@ -181,6 +183,7 @@ impl<'c> UsageAccumulator<'c> {
             rows_read: 0,
             key_buffer: String::new(),
             last_reference: Vec::new(),
+            last_sku: Vec::new(),
         }
     }
 
@@ -210,9 +213,28 @@ impl<'c> UsageAccumulator<'c> {
                 client
             }
         };
-        let Some(mappings) = entry.skus.get(row.sku) else {
-            self.add_unmapped_sku(client, source, row);
-            return;
+        let cached = self
+            .last_sku
+            .get(source as usize)
+            .filter(|(sku, _)| sku.as_str() == row.sku)
+            .map(|&(_, mappings)| mappings);
+        let mappings: &'c [u32] = match cached {
+            Some(mappings) => mappings,
+            None => {
+                let Some(mappings) = entry.skus.get(row.sku) else {
+                    self.add_unmapped_sku(client, source, row);
+                    return;
+                };
+                if self.last_sku.len() <= source as usize {
+                    self.last_sku
+                        .resize_with(source as usize + 1, || (String::new(), &[]));
+                }
+                let (sku, slot) = &mut self.last_sku[source as usize];
+                sku.clear();
+                sku.push_str(row.sku);
+                *slot = mappings;
+                mappings
+            }
         };
         let class = if row.status != "active" && !row.status.eq_ignore_ascii_case("active") {
             RowClass::Inactive

@@ -45,10 +45,25 @@ impl<'c> Reconciliation<'c> {
         let (client, product) = (pair.client, pair.product);
         let groups = &self.groups[self.group_range(client, product)];
         let counts = &self.counts[self.count_range(client, product)];
+        // One client and product: order by state, then mapping (which fixes
+        // source and SKU), status and key, comparing texts only where ids
+        // are not stable across runs. Count records follow the items.
+        let mut ordered: Vec<&ItemRow> = groups.iter().collect();
+        ordered.sort_unstable_by(|a, b| {
+            (a.class, a.mapping)
+                .cmp(&(b.class, b.mapping))
+                .then_with(|| {
+                    self.statuses[a.status as usize].cmp(&self.statuses[b.status as usize])
+                })
+                .then_with(|| {
+                    self.keys
+                        .get(client, a.key)
+                        .cmp(self.keys.get(client, b.key))
+                })
+        });
         let mut items: Vec<EvidenceItem> = Vec::with_capacity(groups.len() + counts.len());
-        items.extend(groups.iter().map(|g| self.group_evidence(g)));
+        items.extend(ordered.into_iter().map(|g| self.group_evidence(g)));
         items.extend(counts.iter().map(|c| self.count_evidence(c)));
-        sort_evidence(&mut items);
         let billing_lines = self.billing_order[range_usize(&pair.lines)]
             .iter()
             .map(|&i| {
