@@ -20,6 +20,9 @@ pub(crate) struct Interner {
     ends: Vec<u32>,
     table: HashTable<u32>,
     hasher: FixedState,
+    /// The hash of each string, by id (the same seed in every interner, so
+    /// hashes compare across clients).
+    hashes: Vec<u64>,
 }
 
 const SEED: u64 = 0x5eed_4ec0;
@@ -39,6 +42,7 @@ impl Default for Interner {
             ends: Vec::new(),
             table: HashTable::new(),
             hasher: FixedState::with_seed(SEED),
+            hashes: Vec::new(),
         }
     }
 }
@@ -67,10 +71,12 @@ impl Interner {
             // of two.
             self.table.reserve(128, |_| 0);
             self.ends.reserve(128);
+            self.hashes.reserve(128);
             self.arena.reserve(128 * 24);
         }
         let id = u32::try_from(self.ends.len()).expect("fewer than 2^32 distinct keys");
         self.arena.push_str(text);
+        self.hashes.push(hash);
         self.ends
             .push(u32::try_from(self.arena.len()).expect("interned text under 4 GiB"));
         let (arena, ends, hasher) = (&self.arena, &self.ends, &self.hasher);
@@ -110,6 +116,22 @@ impl KeySpace {
 
     pub(crate) fn get(&self, client: u32, key: u32) -> &str {
         self.per_client[client as usize].get(key)
+    }
+
+    /// Every (hash, client, key id), built per client in parallel.
+    pub(crate) fn hashed_keys(&self) -> Vec<(u64, u32, u32)> {
+        use rayon::prelude::*;
+        self.per_client
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(client, interner)| {
+                interner
+                    .hashes
+                    .iter()
+                    .enumerate()
+                    .map(move |(key, &hash)| (hash, client as u32, key as u32))
+            })
+            .collect()
     }
 
     /// Distinct (client, key) pairs.

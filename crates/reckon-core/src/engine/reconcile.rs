@@ -4,10 +4,9 @@
 
 use hashbrown::HashMap;
 use std::cmp::{Ordering, Reverse};
-use std::hash::BuildHasher;
 
 use rayon::iter::ParallelIterator;
-use rayon::slice::{ParallelSlice, ParallelSliceMut};
+use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
 use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
@@ -500,39 +499,21 @@ fn join_pairs(
 type CrossClient = HashMap<(u32, u32), (u64, u32)>;
 
 /// Item keys counted under two or more clients. Keys are interned per
-/// client, so identity across clients goes by the text: hash every counted
-/// (client, key) once, sort by hash (cache-friendly, unlike probing one huge
-/// table), and compare the texts within equal hashes.
+/// client, so identity across clients goes by the text: take every
+/// (client, key) with the hash its interner computed anyway, sort by hash
+/// (cache-friendly, unlike probing one huge table), and compare the texts of
+/// the few keys whose hash appears under several clients. Then keep those
+/// counted (not only inactive or stale) under at least two clients.
 ///
 /// Returns, for each counted (client, key id) of such a key, the number of
 /// distinct clients and the index of the key's set of counted groups.
 fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u32>>) {
-    let hasher = foldhash::fast::FixedState::with_seed(0x0c0f_fee0);
-    // One entry per counted (client, key), built per client in parallel;
-    // a per-client "seen" list skips the key's other products.
-    let mut entries: Vec<(u64, u32, u32)> = groups
-        .par_chunk_by(|a, b| a.client == b.client)
-        .flat_map_iter(|run| {
-            let mut seen: Vec<bool> = Vec::new();
-            let mut entries = Vec::new();
-            for group in run.iter().filter(|g| g.class == RowClass::Counted) {
-                let key = group.key as usize;
-                if seen.len() <= key {
-                    seen.resize(key + 1, false);
-                }
-                if std::mem::replace(&mut seen[key], true) {
-                    continue;
-                }
-                let text = keys.get(group.client, group.key);
-                entries.push((hasher.hash_one(text), group.client, group.key));
-            }
-            entries
-        })
-        .collect();
+    let mut entries: Vec<(u64, u32, u32)> = keys.hashed_keys();
     entries.par_sort_unstable();
 
-    let mut shared: HashMap<(u32, u32), (u64, u32)> = HashMap::new();
-    let mut set_count: u32 = 0;
+    // Candidates: the same text under several clients, counted or not.
+    let mut candidates: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut candidate_sets: u32 = 0;
     for run in entries.chunk_by(|a, b| a.0 == b.0) {
         if run.iter().all(|e| e.1 == run[0].1) {
             continue;
@@ -545,35 +526,50 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
             .collect();
         by_text.sort_unstable();
         for same in by_text.chunk_by(|a, b| a.0 == b.0) {
-            let clients = same.len() as u64; // one entry per client already
-            if clients < 2 {
-                continue;
+            if same.len() < 2 {
+                continue; // one entry per client and key, so one client
             }
-            let set = set_count;
-            set_count += 1;
             for &(_, client, key) in same {
-                shared.insert((client, key), (clients, set));
+                candidates.insert((client, key), candidate_sets);
             }
+            candidate_sets += 1;
         }
     }
-    // Each set's counted groups, in group order.
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); set_count as usize];
+    if candidates.is_empty() {
+        return (HashMap::new(), Vec::new());
+    }
+    // Each candidate set's counted groups, in group order.
     let clients = groups.last().map_or(0, |g| g.client as usize + 1);
     let mut involved = vec![false; clients];
-    for &(client, _) in shared.keys() {
+    for &(client, _) in candidates.keys() {
         involved[client as usize] = true;
     }
-    if !shared.is_empty() {
-        for (index, group) in groups.iter().enumerate() {
-            if group.class != RowClass::Counted || !involved[group.client as usize] {
-                continue;
-            }
-            if let Some(&(_, set)) = shared.get(&(group.client, group.key)) {
-                members[set as usize].push(index as u32);
-            }
+    let mut counted_in: Vec<Vec<u32>> = vec![Vec::new(); candidate_sets as usize];
+    for (index, group) in groups.iter().enumerate() {
+        if group.class != RowClass::Counted || !involved[group.client as usize] {
+            continue;
+        }
+        if let Some(&set) = candidates.get(&(group.client, group.key)) {
+            counted_in[set as usize].push(index as u32);
         }
     }
-    (shared, members)
+    let mut shared: CrossClient = HashMap::new();
+    let mut sets: Vec<Vec<u32>> = Vec::new();
+    for members in counted_in {
+        let mut distinct: Vec<u32> = members.iter().map(|&g| groups[g as usize].client).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        if distinct.len() < 2 {
+            continue;
+        }
+        let set = sets.len() as u32;
+        for &g in &members {
+            let group = &groups[g as usize];
+            shared.insert((group.client, group.key), (distinct.len() as u64, set));
+        }
+        sets.push(members);
+    }
+    (shared, sets)
 }
 
 fn compare_exceptions(
