@@ -285,16 +285,30 @@ impl<'c> UsageAccumulator<'c> {
             .map(|status| self.status_id(status))
             .collect();
         self.rows_read += other.rows_read;
+        // Usually only the client cut in two by the split is renumbered and
+        // the statuses come in the same order: copy the rows as they are,
+        // then fix the few that need it.
+        let start = self.items.len();
         self.items.reserve_exact(other.items.len());
-        self.items.extend(other.items.iter().map(|row| ItemRow {
-            key: match &renumbered[row.client as usize] {
-                Some(ids) => ids[row.key as usize],
-                None => row.key,
-            },
-            status: statuses[row.status as usize],
-            ..*row
-        }));
+        self.items.extend_from_slice(&other.items);
         drop(other.items);
+        let statuses_same = statuses
+            .iter()
+            .enumerate()
+            .all(|(i, &s)| usize::from(s) == i);
+        let any_renumbered = renumbered.iter().any(Option::is_some);
+        if !statuses_same {
+            for row in &mut self.items[start..] {
+                row.status = statuses[row.status as usize];
+            }
+        }
+        if any_renumbered {
+            for row in &mut self.items[start..] {
+                if let Some(ids) = &renumbered[row.client as usize] {
+                    row.key = ids[row.key as usize];
+                }
+            }
+        }
         self.counts
             .extend(other.counts.into_iter().map(|row| CountRow {
                 status: statuses[row.status as usize],
