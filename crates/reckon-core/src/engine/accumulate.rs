@@ -366,6 +366,13 @@ impl<'c> UsageAccumulator<'c> {
     /// Interned within its client, or among unmapped keys.
     fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
         let trimmed = item_id.trim();
+        if trimmed.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            // Already a key (most UPNs): no copy needed.
+            return match client {
+                Some(client) => self.keys.intern(client, trimmed),
+                None => self.keys.loose.intern(trimmed),
+            };
+        }
         self.key_buffer.clear();
         if trimmed.is_ascii() {
             self.key_buffer.push_str(trimmed);
