@@ -562,3 +562,94 @@ fn bom_crlf_and_quoted_fields_still_run() {
         );
     }
 }
+
+/// A usage file large enough to be read on several threads, with a quoted
+/// field holding a line break (so a cut between threads could fall inside
+/// it) and a bad value near the end: the threaded reader must give the same
+/// results as one thread, and name the right row.
+#[test]
+fn large_usage_reads_the_same_on_any_number_of_threads() {
+    let root = tempfile::tempdir().expect("temporary directory");
+    let data = write_demo(root.path()).join("data");
+    let demo_usage = fs::read_to_string(data.join("usage.csv")).expect("usage.csv");
+    let mut lines = demo_usage.lines();
+    let header = lines.next().expect("header");
+    let body: Vec<&str> = lines.collect();
+    let mut usage = String::from(header);
+    usage.push('\n');
+    // Repeat the demo's rows (duplicates fold, so the numbers stay
+    // meaningful) until the file passes the threaded reader's 8 MiB mark.
+    let mut copies = 0;
+    while usage.len() < 9 << 20 {
+        for line in &body {
+            usage.push_str(line);
+            usage.push('\n');
+        }
+        copies += 1;
+        if copies == 100 {
+            // A quoted client name with a line break inside, mid-file.
+            let first = body[0];
+            let fields: Vec<&str> = first.split(',').collect();
+            usage.push_str(&fields[..6].join(","));
+            usage.push_str(",\"Contoso\nDental, main office\"\n");
+        }
+    }
+    fs::write(data.join("usage.csv"), &usage).expect("write usage.csv");
+
+    let mut results = Vec::new();
+    for threads in ["1", "2", "3"] {
+        let out = root.path().join(format!("out{threads}"));
+        let output = reckon(&[
+            "run",
+            "--data",
+            path_str(&data),
+            "--as-of",
+            DEMO_AS_OF,
+            "--out",
+            path_str(&out),
+            "--threads",
+            threads,
+        ]);
+        assert_success(&output, "reckon run --threads");
+        results.push(
+            RESULT_FILES
+                .map(|name| fs::read(out.join(name)).expect("result file"))
+                .to_vec(),
+        );
+    }
+    assert_eq!(results[0], results[1], "1 and 2 threads differ");
+    assert_eq!(results[0], results[2], "1 and 3 threads differ");
+
+    // A bad date on the last row is reported with its line number (the
+    // quoted break counts as a line), whatever thread read it.
+    let last_line = usage.lines().count();
+    let last = usage.lines().last().expect("a last row").to_string();
+    let broken_last = last.replace("2026-", "2026-13-");
+    let broken = format!("{}{broken_last}\n", &usage[..usage.len() - last.len() - 1]);
+    fs::write(data.join("usage.csv"), broken).expect("write usage.csv");
+    let out = root.path().join("out_bad");
+    let output = reckon(&[
+        "run",
+        "--data",
+        path_str(&data),
+        "--as-of",
+        DEMO_AS_OF,
+        "--out",
+        path_str(&out),
+        "--threads",
+        "2",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!(
+            "error: usage.csv, row {last_line}, column \"last_seen\": "
+        )),
+        "{stderr}"
+    );
+    assert!(
+        files_under(&out).is_empty(),
+        "partial output left in {}",
+        out.display()
+    );
+}

@@ -366,7 +366,10 @@ impl<'c> UsageAccumulator<'c> {
     /// Interned within its client, or among unmapped keys.
     fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
         let trimmed = item_id.trim();
-        if trimmed.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        if trimmed
+            .bytes()
+            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+        {
             // Already a key (most UPNs): no copy needed.
             return match client {
                 Some(client) => self.keys.intern(client, trimmed),
