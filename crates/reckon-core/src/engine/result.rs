@@ -145,7 +145,8 @@ pub struct Reconciliation<'c> {
     pub(crate) statuses: Vec<std::sync::Arc<str>>,
     /// Indices of the pairs that do not match, in pair order.
     pub(crate) mismatched: Vec<u32>,
-    /// Folded item groups sorted by (client, product, class, key id).
+    /// Folded item groups sorted by (client, product, class); one per
+    /// (client, product, class, key id).
     pub(crate) groups: Vec<ItemRow>,
     /// Count records sorted by (client, product, class).
     pub(crate) counts: Vec<CountRow>,
