@@ -47,22 +47,22 @@ impl<'c> Reconciliation<'c> {
         let counts = &self.counts[self.count_range(client, product)];
         // One client and product: order by state, then mapping (which fixes
         // source and SKU), status and key, comparing texts only where ids
-        // are not stable across runs. Count records follow the items.
-        let mut ordered: Vec<&ItemRow> = groups.iter().collect();
-        ordered.sort_unstable_by(|a, b| {
-            (a.class, a.mapping)
-                .cmp(&(b.class, b.mapping))
-                .then_with(|| {
-                    self.statuses[a.status as usize].cmp(&self.statuses[b.status as usize])
-                })
-                .then_with(|| {
-                    self.keys
-                        .get(client, a.key)
-                        .cmp(self.keys.get(client, b.key))
-                })
-        });
+        // are not stable across runs: the status by its rank in text order,
+        // the key by its first eight bytes, then in full. Count records
+        // follow the items.
+        let mut ordered: Vec<(u64, u64, &str, &ItemRow)> = groups
+            .iter()
+            .map(|group| {
+                let key = self.keys.get(client, group.key);
+                let head = (group.class as u64) << 48
+                    | u64::from(group.mapping) << 8
+                    | u64::from(self.status_rank[group.status as usize]);
+                (head, text_prefix(key), key, group)
+            })
+            .collect();
+        ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let mut items: Vec<EvidenceItem> = Vec::with_capacity(groups.len() + counts.len());
-        items.extend(ordered.into_iter().map(|g| self.group_evidence(g)));
+        items.extend(ordered.into_iter().map(|(.., g)| self.group_evidence(g)));
         items.extend(counts.iter().map(|c| self.count_evidence(c)));
         let billing_lines = self.billing_order[range_usize(&pair.lines)]
             .iter()
@@ -543,6 +543,45 @@ fn sort_evidence(items: &mut [EvidenceItem<'_>]) {
     });
 }
 
+/// The first eight bytes of `text`, zero-padded, as a number that orders
+/// like the text.
+fn text_prefix(text: &str) -> u64 {
+    let mut prefix = [0u8; 8];
+    let bytes = &text.as_bytes()[..text.len().min(8)];
+    prefix[..bytes.len()].copy_from_slice(bytes);
+    u64::from_be_bytes(prefix)
+}
+
 fn range_usize(range: &Range<u32>) -> Range<usize> {
     range.start as usize..range.end as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_prefix;
+
+    #[test]
+    fn text_prefix_orders_like_the_text() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "ab\u{1}",
+            "abcdefgh",
+            "abcdefghi",
+            "b",
+            "é",
+            "zz",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    (text_prefix(a), a).cmp(&(text_prefix(b), b)),
+                    a.cmp(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
 }

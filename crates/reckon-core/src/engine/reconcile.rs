@@ -162,6 +162,7 @@ pub fn reconcile<'c>(
         params: *params,
         keys,
         texts,
+        status_rank: rank_by_text(&statuses),
         statuses,
         mismatched: (0..pairs.len() as u32)
             .filter(|&i| pairs[i as usize].status != PairStatus::Match)
@@ -182,6 +183,21 @@ pub fn reconcile<'c>(
     exceptions.sort_by(|a, b| compare_exceptions(&reconciliation, a, b));
     reconciliation.exceptions = exceptions;
     reconciliation
+}
+
+/// Each text's rank in text order (equal texts share a rank).
+fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| &texts[i]);
+    let mut rank = vec![0u8; texts.len()];
+    let mut current = 0u8;
+    for (position, &i) in order.iter().enumerate() {
+        if position > 0 && texts[i] != texts[order[position - 1]] {
+            current = current.saturating_add(1);
+        }
+        rank[i] = current;
+    }
+    rank
 }
 
 /// Sorts item rows and folds each (class, client, product, key) into one

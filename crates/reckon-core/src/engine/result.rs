@@ -143,6 +143,8 @@ pub struct Reconciliation<'c> {
     pub(crate) keys: KeySpace,
     pub(crate) texts: Interner,
     pub(crate) statuses: Vec<std::sync::Arc<str>>,
+    /// Each status's rank in text order, so that sorts compare numbers.
+    pub(crate) status_rank: Vec<u8>,
     /// Indices of the pairs that do not match, in pair order.
     pub(crate) mismatched: Vec<u32>,
     /// Folded item groups sorted by (client, product, class); one per
