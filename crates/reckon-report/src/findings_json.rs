@@ -240,7 +240,7 @@ fn same_group(a: &EvidenceItem<'_>, b: &EvidenceItem<'_>) -> bool {
 fn write_str(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
-    if !bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\') {
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
     } else {
         for &byte in bytes {
@@ -263,6 +263,29 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
         }
     }
     out.push(b'"');
+}
+
+/// Whether `bytes` holds a control character, a quote or a backslash.
+/// Checks eight bytes at a time: item keys are many and nearly never need
+/// escaping.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Whether any byte of `word` is below `n` (exact for n <= 0x80).
+    let any_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
+    let any_equal = |word: u64, b: u8| any_below(word ^ (ONES * u64::from(b)), 1);
+    let mut chunks = bytes.chunks_exact(8);
+    let found = chunks.by_ref().any(|chunk| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_ne_bytes(word);
+        any_below(word, 0x20) || any_equal(word, b'"') || any_equal(word, b'\\')
+    });
+    found
+        || chunks
+            .remainder()
+            .iter()
+            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
@@ -361,8 +384,16 @@ mod tests {
 
     #[test]
     fn strings_are_escaped_like_serde_json() {
-        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("a{}b", b as char)).collect();
-        texts.extend(["", "plain", "é ü 日本", "\"quoted\" \\ back"].map(String::from));
+        // Every ASCII character at every position of a longer text.
+        let mut texts: Vec<String> = Vec::new();
+        for b in 0u8..0x80 {
+            for at in 0..17 {
+                let mut text = vec![b'x'; 17];
+                text[at] = b;
+                texts.push(String::from_utf8(text).expect("ascii"));
+            }
+        }
+        texts.extend(["", "plain", "é ü 日本 ÿÿÿÿÿÿÿÿ", "\"quoted\" \\ back"].map(String::from));
         for text in texts {
             let expected = serde_json::to_string(&text).expect("serialises");
             assert_eq!(written(|out| write_str(out, &text)), expected, "{text:?}");
