@@ -7,9 +7,11 @@
 use std::io::{self, Write};
 
 use rayon::prelude::*;
-use reckon_core::{EvidenceItem, Finding, Reconciliation};
+use reckon_core::{EvidenceItem, Finding, Money, Reconciliation};
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+use crate::number::push_decimal;
 
 /// Findings serialised per task, and tasks per round.
 const BATCH: usize = 512;
@@ -95,7 +97,7 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
 /// what is absent, decimals and money as strings.
 fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
     let decimal = |out: &mut Vec<u8>, value: Option<Decimal>| match value {
-        Some(value) => write_display(out, &value.normalize()),
+        Some(value) => write_decimal(out, value),
         None => out.extend_from_slice(b"null"),
     };
     out.extend_from_slice(b"{\"kind\":");
@@ -120,13 +122,13 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
     decimal(out, finding.billed.zip(finding.actual).map(|(b, a)| a - b));
     out.extend_from_slice(b",\"unit_price\":");
     match finding.unit_price {
-        Some(price) => write_display(out, &price),
+        Some(price) => write_money(out, price),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"impact\":");
-    write_display(out, &finding.impact);
+    write_money(out, finding.impact);
     out.extend_from_slice(b",\"money_at_stake\":");
-    write_display(out, &finding.money_at_stake);
+    write_money(out, finding.money_at_stake);
     out.extend_from_slice(b",\"count\":");
     match finding.count {
         Some(count) => out.extend_from_slice(itoa::Buffer::new().format(count).as_bytes()),
@@ -148,9 +150,9 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
         out.extend_from_slice(b"{\"line_id\":");
         write_str(out, line.line_id.as_str());
         out.extend_from_slice(b",\"quantity\":");
-        write_display(out, &line.quantity.normalize());
+        write_decimal(out, line.quantity);
         out.extend_from_slice(b",\"unit_price\":");
-        write_display(out, &line.unit_price);
+        write_money(out, line.unit_price);
         out.push(b'}');
     }
     out.extend_from_slice(b"]}}");
@@ -352,24 +354,30 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     (year, month, day)
 }
 
-/// A quantity as a plain decimal string (`"1"`, `"2.5"`); whole numbers,
-/// the common case, skip the general formatter.
+/// A quantity as a plain decimal string (`"1"`, `"2.5"`): units of
+/// evidence items, where whole numbers are the common case.
 fn write_units(out: &mut Vec<u8>, units: Decimal) {
-    let whole = if units.scale() == 0 {
-        i64::try_from(units.mantissa()).ok()
-    } else if units.fract().is_zero() {
-        i64::try_from(units.trunc()).ok()
-    } else {
-        None
-    };
-    match whole {
-        Some(whole) => {
+    match i64::try_from(units.mantissa()) {
+        Ok(whole) if units.scale() == 0 => {
             out.push(b'"');
             out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
             out.push(b'"');
         }
-        None => write_display(out, &units.normalize()),
+        _ => write_decimal(out, units),
     }
+}
+
+fn write_money(out: &mut Vec<u8>, amount: Money) {
+    out.push(b'"');
+    out.extend_from_slice(amount.text().as_bytes());
+    out.push(b'"');
+}
+
+/// A decimal as a JSON string, without trailing zeros.
+fn write_decimal(out: &mut Vec<u8>, value: Decimal) {
+    out.push(b'"');
+    push_decimal(out, value);
+    out.push(b'"');
 }
 
 #[cfg(test)]
