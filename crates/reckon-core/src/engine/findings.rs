@@ -349,10 +349,11 @@ impl<'c> Reconciliation<'c> {
 
     /// All groups of a pair, counted or not.
     fn group_range(&self, client: u32, product: u32) -> Range<usize> {
-        let key = |row: &ItemRow| (row.client, row.product);
-        let target = (client, product);
-        let start = self.groups.partition_point(|row| key(row) < target);
-        let end = self.groups.partition_point(|row| key(row) <= target);
+        let client = client as usize;
+        let first = self.client_groups[client] as usize;
+        let of_client = &self.groups[first..self.client_groups[client + 1] as usize];
+        let start = first + of_client.partition_point(|row| row.product < product);
+        let end = first + of_client.partition_point(|row| row.product <= product);
         start..end
     }
 

@@ -52,11 +52,21 @@ pub fn reconcile<'c>(
             "there are no usage rows at all: every billed pair shows as billed with no usage; check that the usage export is complete".to_string(),
         );
     }
-    let groups = fold_items(catalog, items, &statuses);
+    // Indexing billing needs no usage: it runs while the fold keeps the
+    // other threads busy.
+    let (folded, (billing_order, billed, billing_diagnostics)) = rayon::join(
+        || fold_items(catalog, items, &statuses),
+        || index_billing(catalog, billing),
+    );
+    diagnostics.extend(billing_diagnostics);
+    let Folded {
+        groups,
+        client_groups,
+        pairs_from_items,
+        flagged,
+    } = folded;
     counts.sort_by_key(|c| (c.client, c.product, c.class));
-
-    let (billing_order, billed) = index_billing(catalog, billing, &mut diagnostics);
-    let actual = actual_per_pair(catalog, &groups, &counts);
+    let actual = actual_per_pair(catalog, pairs_from_items, &counts);
     let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
 
     let mut unmapped_clients: Vec<UnmappedClientEntry> = unmapped_clients
@@ -88,49 +98,34 @@ pub fn reconcile<'c>(
         (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
     });
 
-    let (cross_client, cross_client_sets) = cross_client(&groups, &keys);
-    let mut has_cross_client = vec![false; catalog.clients.len()];
-    for &(client, _) in cross_client.keys() {
-        has_cross_client[client as usize] = true;
-    }
-    let mut exceptions = Vec::new();
-    for (index, group) in groups.iter().enumerate() {
-        let target = ExceptionTarget::Group(index as u32);
-        let kind = match group.class {
-            RowClass::Counted => {
-                if group.rows > 1 {
-                    exceptions.push(ItemException {
-                        kind: FindingKind::DuplicateItem,
-                        client: Some(group.client),
-                        product: Some(group.product),
-                        count: u64::from(group.rows),
-                        target: target.clone(),
-                    });
-                }
-                if let Some(&(clients, _)) = has_cross_client[group.client as usize]
-                    .then(|| cross_client.get(&(group.client, group.key)))
-                    .flatten()
-                {
-                    exceptions.push(ItemException {
-                        kind: FindingKind::CrossClientItem,
-                        client: Some(group.client),
-                        product: Some(group.product),
-                        count: clients,
-                        target,
-                    });
-                }
-                continue;
-            }
-            RowClass::Inactive => FindingKind::DisabledLicensed,
-            RowClass::Stale => FindingKind::StaleItem,
-        };
+    let (cross_client, cross_client_sets) = cross_client(&groups, &client_groups, &keys);
+    let mut exceptions = Vec::with_capacity(flagged.len());
+    for &index in &flagged {
+        let group = &groups[index as usize];
         exceptions.push(ItemException {
-            kind,
+            kind: match group.class {
+                RowClass::Counted => FindingKind::DuplicateItem,
+                RowClass::Inactive => FindingKind::DisabledLicensed,
+                RowClass::Stale => FindingKind::StaleItem,
+            },
             client: Some(group.client),
             product: Some(group.product),
             count: u64::from(group.rows),
-            target,
+            target: ExceptionTarget::Group(index),
         });
+    }
+    for members in &cross_client_sets {
+        for &index in members {
+            let group = &groups[index as usize];
+            let (clients, _) = cross_client[&(group.client, group.key)];
+            exceptions.push(ItemException {
+                kind: FindingKind::CrossClientItem,
+                client: Some(group.client),
+                product: Some(group.product),
+                count: clients,
+                target: ExceptionTarget::Group(index),
+            });
+        }
     }
     for (index, entry) in unmapped_clients.iter().enumerate() {
         exceptions.push(ItemException {
@@ -168,6 +163,7 @@ pub fn reconcile<'c>(
             .filter(|&i| pairs[i as usize].status != PairStatus::Match)
             .collect(),
         groups,
+        client_groups,
         counts,
         billing,
         billing_order,
@@ -180,8 +176,7 @@ pub fn reconcile<'c>(
         diagnostics,
         stats,
     };
-    exceptions.sort_by(|a, b| compare_exceptions(&reconciliation, a, b));
-    reconciliation.exceptions = exceptions;
+    reconciliation.exceptions = sort_exceptions(&reconciliation, exceptions);
     reconciliation
 }
 
@@ -212,7 +207,7 @@ fn fold_items(
     catalog: &Catalog,
     mut items: Vec<ItemRow>,
     statuses: &[std::sync::Arc<str>],
-) -> Vec<ItemRow> {
+) -> Folded {
     // Feeds usually list a client's rows together: sort and fold each run
     // of one client on its own, in parallel (small, cache-friendly work).
     // If a client's rows come in several runs, sort everything first so
@@ -229,24 +224,113 @@ fn fold_items(
     if !in_client_runs {
         items.par_sort_unstable_by_key(|row| row.client);
     }
-    let runs: Vec<(usize, usize)> = items
+    // While a client's groups are in cache, also sum its pairs and note
+    // its groups that are exceptions.
+    let runs: Vec<(usize, usize, RunSummary)> = items
         .par_chunk_by_mut(|a, b| a.client == b.client)
         .map_init(RunFolder::default, |folder, run| {
-            (run.len(), folder.fold(catalog, run, statuses))
+            let kept = folder.fold(catalog, run, statuses);
+            (run.len(), kept, summarize(catalog, &run[..kept]))
         })
         .collect();
     // Close the gaps the folds left at the end of each run.
+    let mut client_groups = vec![0u32; catalog.clients.len() + 1];
+    let mut pairs_from_items = Vec::new();
+    let mut flagged = Vec::new();
     let (mut read, mut write) = (0, 0);
-    for (length, kept) in runs {
+    for (length, kept, summary) in runs {
+        let client = items[read].client as usize;
         if read != write {
             items.copy_within(read..read + kept, write);
         }
+        client_groups[client + 1] = (write + kept) as u32;
+        pairs_from_items.extend(summary.pairs);
+        flagged.extend(summary.flagged.iter().map(|&i| write as u32 + i));
         read += length;
         write += kept;
     }
     items.truncate(write);
     items.shrink_to_fit();
-    items
+    // Clients with no rows start where the previous one ends.
+    for client in 1..client_groups.len() {
+        client_groups[client] = client_groups[client].max(client_groups[client - 1]);
+    }
+    Folded {
+        groups: items,
+        client_groups,
+        pairs_from_items,
+        flagged,
+    }
+}
+
+/// Item rows folded into groups, with what the fold learned on the way.
+struct Folded {
+    /// Sorted by (client, product, class).
+    groups: Vec<ItemRow>,
+    /// Client `c`'s groups are `client_groups[c]..client_groups[c + 1]`.
+    client_groups: Vec<u32>,
+    /// Counted units per pair with item groups, by (client, product).
+    pairs_from_items: Vec<ActualPair>,
+    /// Groups that are item exceptions (duplicate, inactive, stale).
+    flagged: Vec<u32>,
+}
+
+/// What one client's groups add up to.
+struct RunSummary {
+    pairs: Vec<ActualPair>,
+    /// Positions of the groups that are item exceptions.
+    flagged: Vec<u32>,
+}
+
+/// Sums the counted units of each pair in one client's groups, and notes
+/// the groups that are item exceptions: counted more than once, inactive,
+/// stale.
+fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
+    let mut pairs: Vec<ActualPair> = Vec::new();
+    let mut flagged = Vec::new();
+    // Counted items per mapping of the current pair (a pair has few
+    // mappings), multiplied out once per pair: one decimal product per
+    // mapping instead of one decimal addition per item.
+    let mut tally: Vec<(u32, u64)> = Vec::new();
+    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
+        for &(mapping, count) in tally.iter() {
+            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+        }
+        tally.clear();
+    };
+    for (index, group) in groups.iter().enumerate() {
+        let counted = group.class == RowClass::Counted;
+        if !counted || group.rows > 1 {
+            flagged.push(index as u32);
+        }
+        match pairs.last_mut() {
+            Some(pair) if pair.product == group.product => pair.counted |= counted,
+            last => {
+                if let Some(pair) = last {
+                    flush(pair, &mut tally);
+                }
+                pairs.push(ActualPair {
+                    client: group.client,
+                    product: group.product,
+                    quantity: Decimal::ZERO,
+                    counted,
+                });
+            }
+        }
+        if counted {
+            match tally
+                .iter_mut()
+                .find(|(mapping, _)| *mapping == group.mapping)
+            {
+                Some((_, count)) => *count += 1,
+                None => tally.push((group.mapping, 1)),
+            }
+        }
+    }
+    if let Some(pair) = pairs.last_mut() {
+        flush(pair, &mut tally);
+    }
+    RunSummary { pairs, flagged }
 }
 
 /// Scratch space to fold client runs, reused across the runs of a thread.
@@ -414,8 +498,8 @@ struct BilledPair {
 fn index_billing(
     catalog: &Catalog,
     billing: &[BillingLine],
-    diagnostics: &mut Vec<String>,
-) -> (Vec<u32>, Vec<BilledPair>) {
+) -> (Vec<u32>, Vec<BilledPair>, Vec<String>) {
+    let mut diagnostics = Vec::new();
     let mut order: Vec<(u32, u32, u32)> = Vec::with_capacity(billing.len());
     for (index, line) in billing.iter().enumerate() {
         match (
@@ -459,6 +543,7 @@ fn index_billing(
     (
         order.into_iter().map(|(_, _, index)| index).collect(),
         billed,
+        diagnostics,
     )
 }
 
@@ -472,51 +557,9 @@ struct ActualPair {
 
 fn actual_per_pair(
     catalog: &Catalog,
-    groups: &[ItemRow],
+    from_items: Vec<ActualPair>,
     counts: &[super::accumulate::CountRow],
 ) -> Vec<ActualPair> {
-    let mut from_items: Vec<ActualPair> = Vec::new();
-    // Counted items per mapping of the current pair (a pair has few
-    // mappings), multiplied out once per pair: one decimal product per
-    // mapping instead of one decimal addition per item.
-    let mut tally: Vec<(u32, u64)> = Vec::new();
-    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
-        for &(mapping, count) in tally.iter() {
-            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
-        }
-        tally.clear();
-    };
-    for group in groups {
-        let counted = group.class == RowClass::Counted;
-        match from_items.last_mut() {
-            Some(pair) if pair.client == group.client && pair.product == group.product => {
-                pair.counted |= counted;
-            }
-            last => {
-                if let Some(pair) = last {
-                    flush(pair, &mut tally);
-                }
-                from_items.push(ActualPair {
-                    client: group.client,
-                    product: group.product,
-                    quantity: Decimal::ZERO,
-                    counted,
-                });
-            }
-        }
-        if counted {
-            match tally
-                .iter_mut()
-                .find(|(mapping, _)| *mapping == group.mapping)
-            {
-                Some((_, count)) => *count += 1,
-                None => tally.push((group.mapping, 1)),
-            }
-        }
-    }
-    if let Some(pair) = from_items.last_mut() {
-        flush(pair, &mut tally);
-    }
     let mut from_counts: Vec<ActualPair> = Vec::new();
     for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
         let quantity = count.quantity * catalog.mappings[count.mapping as usize].units;
@@ -630,9 +673,12 @@ type HashedKey = (u64, u32, u32);
 ///
 /// Returns, for each counted (client, key id) of such a key, the number of
 /// distinct clients and the index of the key's set of counted groups.
-fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u32>>) {
-    let mut entries = shared_hashes(keys);
-    entries.sort_unstable();
+fn cross_client(
+    groups: &[ItemRow],
+    client_groups: &[u32],
+    keys: &KeySpace,
+) -> (CrossClient, Vec<Vec<u32>>) {
+    let entries = shared_hashes(keys);
 
     // Candidates: the same text under several clients, counted or not, as
     // (client, key id, set).
@@ -667,9 +713,11 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
     candidates.sort_unstable();
     let mut counted_in: Vec<Vec<u32>> = vec![Vec::new(); candidate_sets as usize];
     for client_candidates in candidates.chunk_by(|a, b| a.0 == b.0) {
-        let client = client_candidates[0].0;
-        let start = groups.partition_point(|g| g.client < client);
-        let end = start + groups[start..].partition_point(|g| g.client == client);
+        let client = client_candidates[0].0 as usize;
+        let (start, end) = (
+            client_groups[client] as usize,
+            client_groups[client + 1] as usize,
+        );
         for (index, group) in groups[start..end].iter().enumerate() {
             if group.class != RowClass::Counted {
                 continue;
@@ -699,15 +747,20 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
 }
 
 /// Bits of the hash that pick a partition in [`shared_hashes`].
-const PARTITION_BITS: u32 = 11;
+const PARTITION_BITS: u32 = 8;
 
-/// Every key whose hash appears more than once among all clients' keys.
+/// A key as a partition holds it: (low half of its hash, client, key id).
+type PartitionedKey = (u32, u32, u32);
+
+/// Every key whose hash appears more than once among all clients' keys,
+/// sorted by hash.
 ///
 /// Keys are few per client but millions in all, and almost none are
 /// shared: partition them by the top bits of their hash (in parallel, into
-/// one array), then look for equal hashes within each partition with a
-/// small table that stays in cache. One global sort or table would miss
-/// the cache on nearly every step.
+/// one array), then look for repeats within each partition with a small
+/// table that stays in cache. One global sort or table would miss the
+/// cache on nearly every step. Partitions hold the low half of the hash
+/// only (less memory to fill): a repeat there is checked on the full hash.
 fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
     let partitions = 1usize << PARTITION_BITS;
     let partition_of = |hash: u64| (hash >> (64 - PARTITION_BITS)) as usize;
@@ -718,7 +771,7 @@ fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
     if total == 0 {
         return Vec::new();
     }
-    let parts = rayon::current_num_threads() * 4;
+    let parts = rayon::current_num_threads() * 2;
     let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(parts);
     let (mut start, mut filled) = (0, 0);
     for (client, client_hashes) in hashes.iter().enumerate() {
@@ -744,8 +797,8 @@ fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
         })
         .collect();
     // Partition by partition, each range's share of the array.
-    let mut entries: Vec<HashedKey> = vec![(0, 0, 0); total];
-    let mut shares: Vec<Vec<&mut [HashedKey]>> = (0..ranges.len())
+    let mut entries: Vec<PartitionedKey> = vec![(0, 0, 0); total];
+    let mut shares: Vec<Vec<&mut [PartitionedKey]>> = (0..ranges.len())
         .map(|_| Vec::with_capacity(partitions))
         .collect();
     let mut partition_ends = Vec::with_capacity(partitions);
@@ -767,13 +820,13 @@ fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
                     let slot = &mut share[partition_of(hash)];
                     // Counted above: there is room for every entry.
                     if let Some((first, rest)) = std::mem::take(slot).split_first_mut() {
-                        *first = (hash, client as u32, key as u32);
+                        *first = (hash as u32, client as u32, key as u32);
                         *slot = rest;
                     }
                 }
             }
         });
-    let mut partitioned: Vec<&[HashedKey]> = Vec::with_capacity(partitions);
+    let mut partitioned: Vec<&[PartitionedKey]> = Vec::with_capacity(partitions);
     let mut rest = &entries[..];
     let mut at = 0;
     for end in partition_ends {
@@ -782,9 +835,8 @@ fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
         rest = tail;
         at = end;
     }
-    partitioned
+    let mut shared: Vec<HashedKey> = partitioned
         .into_par_iter()
-        .with_min_len(16)
         .fold(
             || (Vec::new(), Vec::new()),
             |(mut table, mut shared), partition| {
@@ -797,17 +849,33 @@ fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
             a.append(&mut b);
             a
         })
+        .into_iter()
+        .map(|(_, client, key)| (hashes[client as usize][key as usize], client, key))
+        .collect();
+    // Keep the hashes that repeat in full.
+    shared.sort_unstable();
+    let mut repeated = Vec::with_capacity(shared.len());
+    for run in shared.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            repeated.extend_from_slice(run);
+        }
+    }
+    repeated
 }
 
-/// Appends to `shared` the entries of `partition` whose hash is repeated,
-/// using `table` (open addressing on the hash's low bits) as scratch.
-fn repeated_hashes(partition: &[HashedKey], table: &mut Vec<u32>, shared: &mut Vec<HashedKey>) {
+/// Appends to `shared` the entries of `partition` whose (partial) hash is
+/// repeated, using `table` (open addressing) as scratch.
+fn repeated_hashes(
+    partition: &[PartitionedKey],
+    table: &mut Vec<u32>,
+    shared: &mut Vec<PartitionedKey>,
+) {
     const EMPTY: u32 = u32::MAX;
     let size = (partition.len() * 2).next_power_of_two().max(16);
     let mask = size - 1;
     table.clear();
     table.resize(size, EMPTY);
-    let mut repeated: Vec<u64> = Vec::new();
+    let mut repeated: Vec<u32> = Vec::new();
     for (index, entry) in partition.iter().enumerate() {
         let mut slot = entry.0 as usize & mask;
         loop {
@@ -829,20 +897,29 @@ fn repeated_hashes(partition: &[HashedKey], table: &mut Vec<u32>, shared: &mut V
     }
 }
 
-fn compare_exceptions(
+/// Item exceptions in `exceptions.csv` order: kind, client, product,
+/// source (empty first), key. Each is told apart by these, so the order is
+/// total; the texts are looked up once, not in every comparison.
+fn sort_exceptions(
     reconciliation: &Reconciliation<'_>,
-    a: &ItemException,
-    b: &ItemException,
-) -> Ordering {
-    let (a_source, a_key) = reconciliation.exception_source_and_key(&a.target);
-    let (b_source, b_key) = reconciliation.exception_source_and_key(&b.target);
-    (a.kind.as_str(), a.client, a.product, a_source, a_key).cmp(&(
-        b.kind.as_str(),
-        b.client,
-        b.product,
-        b_source,
-        b_key,
-    ))
+    exceptions: Vec<ItemException>,
+) -> Vec<ItemException> {
+    let mut keyed: Vec<_> = exceptions
+        .into_iter()
+        .map(|exception| {
+            let (source, key) = reconciliation.exception_source_and_key(&exception.target);
+            let order = (
+                exception.kind.as_str(),
+                exception.client,
+                exception.product,
+                source,
+                key,
+            );
+            (order, exception)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, exception)| exception).collect()
 }
 
 /// Merges two lists sorted by `key`, combining entries with equal keys.
@@ -933,14 +1010,14 @@ mod tests {
     #[test]
     fn repeated_hashes_are_found_among_colliding_slots() {
         // Hashes 16 apart share a slot in a 16-slot table.
-        let partition: Vec<HashedKey> = [5, 21, 37, 5, 8, 21, 21, 9]
+        let partition: Vec<PartitionedKey> = [5, 21, 37, 5, 8, 21, 21, 9]
             .iter()
             .enumerate()
             .map(|(i, &hash)| (hash, i as u32, 0))
             .collect();
         let (mut table, mut shared) = (Vec::new(), Vec::new());
         repeated_hashes(&partition, &mut table, &mut shared);
-        let hashes: Vec<u64> = shared.iter().map(|e| e.0).collect();
+        let hashes: Vec<u32> = shared.iter().map(|e| e.0).collect();
         assert_eq!(hashes, [5, 21, 5, 21, 21]);
     }
 }

@@ -150,6 +150,8 @@ pub struct Reconciliation<'c> {
     /// Folded item groups sorted by (client, product, class); one per
     /// (client, product, class, key id).
     pub(crate) groups: Vec<ItemRow>,
+    /// Client `c`'s groups are `groups[client_groups[c]..client_groups[c + 1]]`.
+    pub(crate) client_groups: Vec<u32>,
     /// Count records sorted by (client, product, class).
     pub(crate) counts: Vec<CountRow>,
     pub(crate) billing: &'c [BillingLine],
