@@ -72,12 +72,13 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
             .into_par_iter()
             .map(|start| {
                 let mut buffer = Vec::with_capacity(64 << 10);
+                let mut dates = DateCache::new();
                 for index in start..(start + BATCH).min(round_end) {
                     if index > 0 {
                         buffer.push(b',');
                     }
                     buffer.push(b'\n');
-                    write_finding(&mut buffer, &recon.finding(index));
+                    write_finding(&mut buffer, &recon.finding(index), &mut dates);
                 }
                 buffer
             })
@@ -95,7 +96,7 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
 /// each to serialise cost more than writing it. The layout is that of the
 /// serde views it replaced, byte for byte: fields in this order, `null` for
 /// what is absent, decimals and money as strings.
-fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
+fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>, dates: &mut DateCache) {
     let decimal = |out: &mut Vec<u8>, value: Option<Decimal>| match value {
         Some(value) => write_decimal(out, value),
         None => out.extend_from_slice(b"null"),
@@ -141,7 +142,7 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
     out.extend_from_slice(b",\"priority\":");
     write_str(out, finding.priority.as_str());
     out.extend_from_slice(b",\"evidence\":{\"groups\":[");
-    write_evidence_groups(out, &finding.evidence.items);
+    write_evidence_groups(out, &finding.evidence.items, dates);
     out.extend_from_slice(b"],\"billing_lines\":[");
     for (i, line) in finding.evidence.billing_lines.iter().enumerate() {
         if i > 0 {
@@ -162,7 +163,7 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>) {
 /// listing, state, status and basis (`item` for listed users or devices,
 /// `count` for reported aggregates); each item is `[item_key, last_seen,
 /// units, rows]` (see the header's `evidence_item_fields`).
-fn write_evidence_groups(out: &mut Vec<u8>, items: &[EvidenceItem<'_>]) {
+fn write_evidence_groups(out: &mut Vec<u8>, items: &[EvidenceItem<'_>], dates: &mut DateCache) {
     let mut previous: Option<&EvidenceItem<'_>> = None;
     for item in items {
         match previous {
@@ -198,7 +199,7 @@ fn write_evidence_groups(out: &mut Vec<u8>, items: &[EvidenceItem<'_>]) {
         write_str(out, item.item_key);
         out.push(b',');
         match item.last_seen {
-            Some(at) => write_instant(out, at),
+            Some(at) => write_instant(out, at, dates),
             None => out.extend_from_slice(b"null"),
         }
         out.push(b',');
@@ -268,26 +269,24 @@ fn write_str(out: &mut Vec<u8>, text: &str) {
 }
 
 /// Whether `bytes` holds a control character, a quote or a backslash.
-/// Checks eight bytes at a time: item keys are many and nearly never need
-/// escaping.
+/// Checks eight bytes at a time (the last eight overlapping the ones
+/// before): item keys are many and nearly never need escaping.
 fn needs_escape(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
     // Whether any byte of `word` is below `n` (exact for n <= 0x80).
     let any_below = |word: u64, n: u8| word.wrapping_sub(ONES * u64::from(n)) & !word & HIGHS != 0;
     let any_equal = |word: u64, b: u8| any_below(word ^ (ONES * u64::from(b)), 1);
-    let mut chunks = bytes.chunks_exact(8);
-    let found = chunks.by_ref().any(|chunk| {
+    let special = |at: usize| {
         let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
+        word.copy_from_slice(&bytes[at..at + 8]);
         let word = u64::from_ne_bytes(word);
         any_below(word, 0x20) || any_equal(word, b'"') || any_equal(word, b'\\')
-    });
-    found
-        || chunks
-            .remainder()
-            .iter()
-            .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    };
+    if bytes.len() < 8 {
+        return bytes.iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\');
+    }
+    (0..bytes.len() / 8).any(|chunk| special(chunk * 8)) || special(bytes.len() - 8)
 }
 
 fn write_opt_str(out: &mut Vec<u8>, text: Option<&str>) {
@@ -308,30 +307,67 @@ fn write_display(out: &mut Vec<u8>, value: &impl std::fmt::Display) {
 }
 
 /// An instant as `"2025-06-28T14:03:11Z"`. Evidence has millions of them,
-/// so whole seconds are formatted directly; anything finer goes through
-/// jiff.
-fn write_instant(out: &mut Vec<u8>, at: jiff::Timestamp) {
+/// so whole seconds are formatted directly, with the dates of recent day
+/// numbers kept in `dates`; anything finer goes through jiff.
+fn write_instant(out: &mut Vec<u8>, at: jiff::Timestamp, dates: &mut DateCache) {
     let seconds = at.as_second();
     let (days, time) = (seconds.div_euclid(86_400), seconds.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    if at.subsec_nanosecond() != 0 || !(0..=9999).contains(&year) {
+    let Some(date) = dates.date(days) else {
+        return write_display(out, &at);
+    };
+    if at.subsec_nanosecond() != 0 {
         return write_display(out, &at);
     }
     let mut text = *b"\"0000-00-00T00:00:00Z\"";
-    let mut put = |at: usize, value: i64, digits: usize| {
-        let mut value = value;
-        for i in (0..digits).rev() {
-            text[at + i] = b'0' + (value % 10) as u8;
-            value /= 10;
-        }
-    };
-    put(1, year, 4);
-    put(6, month, 2);
-    put(9, day, 2);
-    put(12, time / 3_600, 2);
-    put(15, time / 60 % 60, 2);
-    put(18, time % 60, 2);
+    text[1..11].copy_from_slice(&date);
+    for (at, value) in [(12, time / 3_600), (15, time / 60 % 60), (18, time % 60)] {
+        text[at..at + 2].copy_from_slice(&two_digits(value as usize));
+    }
     out.extend_from_slice(&text);
+}
+
+/// `00` to `99`.
+fn two_digits(value: usize) -> [u8; 2] {
+    const DIGITS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+        2021222324252627282930313233343536373839\
+        4041424344454647484950515253545556575859\
+        6061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899";
+    [DIGITS[value * 2], DIGITS[value * 2 + 1]]
+}
+
+/// `YYYY-MM-DD` of recent day numbers (evidence dates cluster in the
+/// weeks before the as-of date), in a small table indexed by day number.
+struct DateCache {
+    entries: [(i64, [u8; 10]); 64],
+}
+
+impl DateCache {
+    fn new() -> Self {
+        DateCache {
+            entries: [(i64::MIN, [0; 10]); 64],
+        }
+    }
+
+    /// The date of day number `days`, or `None` if its year has not four
+    /// digits.
+    fn date(&mut self, days: i64) -> Option<[u8; 10]> {
+        let slot = &mut self.entries[days.rem_euclid(64) as usize];
+        if slot.0 != days {
+            let (year, month, day) = civil_from_days(days);
+            if !(0..=9999).contains(&year) {
+                return None;
+            }
+            let year = year as usize;
+            let mut date = *b"0000-00-00";
+            date[0..2].copy_from_slice(&two_digits(year / 100));
+            date[2..4].copy_from_slice(&two_digits(year % 100));
+            date[5..7].copy_from_slice(&two_digits(month as usize));
+            date[8..10].copy_from_slice(&two_digits(day as usize));
+            *slot = (days, date);
+        }
+        Some(slot.1)
+    }
 }
 
 /// Year, month, day of a day number since 1970-01-01 (Howard Hinnant's
@@ -358,6 +394,10 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// evidence items, where whole numbers are the common case.
 fn write_units(out: &mut Vec<u8>, units: Decimal) {
     match i64::try_from(units.mantissa()) {
+        // One digit, the usual case.
+        Ok(digit @ 0..=9) if units.scale() == 0 => {
+            out.extend_from_slice(&[b'"', b'0' + digit as u8, b'"']);
+        }
         Ok(whole) if units.scale() == 0 => {
             out.push(b'"');
             out.extend_from_slice(itoa::Buffer::new().format(whole).as_bytes());
@@ -421,7 +461,16 @@ mod tests {
             "-000001-06-28T14:03:11Z",
         ] {
             let at: jiff::Timestamp = text.parse().expect("literal");
-            assert_eq!(written(|out| write_instant(out, at)), format!("\"{at}\""));
+            let mut dates = DateCache::new();
+            assert_eq!(
+                written(|out| write_instant(out, at, &mut dates)),
+                format!("\"{at}\"")
+            );
+            // Again, from the cache.
+            assert_eq!(
+                written(|out| write_instant(out, at, &mut dates)),
+                format!("\"{at}\"")
+            );
         }
     }
 
