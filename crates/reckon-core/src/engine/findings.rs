@@ -349,9 +349,9 @@ impl<'c> Reconciliation<'c> {
 
     /// All groups of a pair, counted or not.
     fn group_range(&self, client: u32, product: u32) -> Range<usize> {
-        let client = client as usize;
-        let first = self.client_groups[client] as usize;
-        let of_client = &self.groups[first..self.client_groups[client + 1] as usize];
+        let range = &self.client_groups[client as usize];
+        let first = range.start as usize;
+        let of_client = &self.groups[first..range.end as usize];
         let start = first + of_client.partition_point(|row| row.product < product);
         let end = first + of_client.partition_point(|row| row.product <= product);
         start..end

@@ -4,11 +4,12 @@
 
 use hashbrown::HashMap;
 use std::cmp::{Ordering, Reverse};
+use std::ops::Range;
 
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
 };
-use rayon::slice::ParallelSliceMut;
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rust_decimal::Decimal;
 
 use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
@@ -200,9 +201,9 @@ fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
 /// kept. The fold does not depend on the order rows arrive in, so the
 /// result does not depend on how the input was split across threads.
 ///
-/// Groups come out sorted by (client, product, class); within that their
-/// order follows arrival, which nothing visible depends on (evidence and
-/// exceptions are sorted by text).
+/// Each client's groups come out sorted by (product, class); within that
+/// their order follows arrival, which nothing visible depends on (evidence
+/// and exceptions are sorted by text).
 fn fold_items(
     catalog: &Catalog,
     mut items: Vec<ItemRow>,
@@ -212,16 +213,10 @@ fn fold_items(
     // of one client on its own, in parallel (small, cache-friendly work).
     // If a client's rows come in several runs, sort everything first so
     // that each client is one run.
-    let in_client_runs = {
-        let mut previous: Option<u32> = None;
-        items.chunk_by(|a, b| a.client == b.client).all(|run| {
-            let client = run[0].client;
-            let ordered = previous.is_none_or(|p| p < client);
-            previous = Some(client);
-            ordered
-        })
-    };
-    if !in_client_runs {
+    if !items
+        .par_windows(2)
+        .all(|pair| pair[0].client <= pair[1].client)
+    {
         items.par_sort_unstable_by_key(|row| row.client);
     }
     // While a client's groups are in cache, also sum its pairs and note
@@ -233,27 +228,19 @@ fn fold_items(
             (run.len(), kept, summarize(catalog, &run[..kept]))
         })
         .collect();
-    // Close the gaps the folds left at the end of each run.
-    let mut client_groups = vec![0u32; catalog.clients.len() + 1];
+    // Each run keeps its groups at its front; the rest of it is left as it
+    // is (moving millions of groups to close the gaps would cost more than
+    // the few it saves), and only the ranges of the groups are kept.
+    let mut client_groups = vec![0..0; catalog.clients.len()];
     let mut pairs_from_items = Vec::new();
     let mut flagged = Vec::new();
-    let (mut read, mut write) = (0, 0);
+    let mut start = 0;
     for (length, kept, summary) in runs {
-        let client = items[read].client as usize;
-        if read != write {
-            items.copy_within(read..read + kept, write);
-        }
-        client_groups[client + 1] = (write + kept) as u32;
+        let at = start as u32;
+        client_groups[items[start].client as usize] = at..at + kept as u32;
         pairs_from_items.extend(summary.pairs);
-        flagged.extend(summary.flagged.iter().map(|&i| write as u32 + i));
-        read += length;
-        write += kept;
-    }
-    items.truncate(write);
-    items.shrink_to_fit();
-    // Clients with no rows start where the previous one ends.
-    for client in 1..client_groups.len() {
-        client_groups[client] = client_groups[client].max(client_groups[client - 1]);
+        flagged.extend(summary.flagged.iter().map(|&i| at + i));
+        start += length;
     }
     Folded {
         groups: items,
@@ -265,10 +252,10 @@ fn fold_items(
 
 /// Item rows folded into groups, with what the fold learned on the way.
 struct Folded {
-    /// Sorted by (client, product, class).
+    /// By client, with rows folded away at the end of each client's run.
     groups: Vec<ItemRow>,
-    /// Client `c`'s groups are `client_groups[c]..client_groups[c + 1]`.
-    client_groups: Vec<u32>,
+    /// Client `c`'s groups, sorted by (product, class).
+    client_groups: Vec<Range<u32>>,
     /// Counted units per pair with item groups, by (client, product).
     pairs_from_items: Vec<ActualPair>,
     /// Groups that are item exceptions (duplicate, inactive, stale).
@@ -675,7 +662,7 @@ type HashedKey = (u64, u32, u32);
 /// distinct clients and the index of the key's set of counted groups.
 fn cross_client(
     groups: &[ItemRow],
-    client_groups: &[u32],
+    client_groups: &[Range<u32>],
     keys: &KeySpace,
 ) -> (CrossClient, Vec<Vec<u32>>) {
     let entries = shared_hashes(keys);
@@ -713,11 +700,8 @@ fn cross_client(
     candidates.sort_unstable();
     let mut counted_in: Vec<Vec<u32>> = vec![Vec::new(); candidate_sets as usize];
     for client_candidates in candidates.chunk_by(|a, b| a.0 == b.0) {
-        let client = client_candidates[0].0 as usize;
-        let (start, end) = (
-            client_groups[client] as usize,
-            client_groups[client + 1] as usize,
-        );
+        let range = &client_groups[client_candidates[0].0 as usize];
+        let (start, end) = (range.start as usize, range.end as usize);
         for (index, group) in groups[start..end].iter().enumerate() {
             if group.class != RowClass::Counted {
                 continue;
