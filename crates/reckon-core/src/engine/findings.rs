@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use hashbrown::HashMap;
+use hashbrown::hash_map::Entry;
 use rust_decimal::Decimal;
 
 use super::accumulate::{CountRow, ItemRow, LooseGroup, RowClass};
@@ -62,7 +64,11 @@ impl<'c> Reconciliation<'c> {
             .collect();
         ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let mut items: Vec<EvidenceItem> = Vec::with_capacity(groups.len() + counts.len());
-        items.extend(ordered.into_iter().map(|(.., g)| self.group_evidence(g)));
+        items.extend(
+            ordered
+                .into_iter()
+                .map(|(_, _, key, group)| self.keyed_evidence(group, key)),
+        );
         items.extend(counts.iter().map(|c| self.count_evidence(c)));
         let billing_lines = self.billing_order[range_usize(&pair.lines)]
             .iter()
@@ -367,6 +373,12 @@ impl<'c> Reconciliation<'c> {
     }
 
     fn group_evidence(&self, group: &ItemRow) -> EvidenceItem<'_> {
+        self.keyed_evidence(group, self.keys.get(group.client, group.key))
+    }
+
+    /// [`group_evidence`](Self::group_evidence) with the group's key text
+    /// already looked up.
+    fn keyed_evidence<'s>(&'s self, group: &ItemRow, item_key: &'s str) -> EvidenceItem<'s> {
         let mapping = &self.catalog.mappings[group.mapping as usize];
         let also_listed_as = group.second_mapping().map(|second| {
             let other = &self.catalog.mappings[second as usize];
@@ -380,7 +392,7 @@ impl<'c> Reconciliation<'c> {
             source: self.catalog.sources[mapping.source as usize].id.as_str(),
             sku: &mapping.sku,
             also_listed_as,
-            item_key: self.keys.get(group.client, group.key),
+            item_key,
             state: class_state(group.class),
             status: &self.statuses[group.status as usize],
             last_seen: group.last_seen.get(),
@@ -417,17 +429,23 @@ impl<'c> Reconciliation<'c> {
     ) -> Vec<EvidenceItem<'s>> {
         let client_id = client.map(|c| &self.catalog.clients[c as usize].id);
         let mut items: Vec<EvidenceItem<'s>> = Vec::with_capacity(group.rows.len());
+        // Item rows by interned (key, SKU): ids are equal when texts are.
+        let mut listed: HashMap<(u32, u32), usize> = HashMap::new();
         for row in &group.rows {
             let item_key = row.key.map_or("", |k| self.keys.loose.get(k));
             let sku = self.texts.get(row.sku);
-            if row.quantity.is_none()
-                && let Some(existing) = items
-                    .iter_mut()
-                    .find(|e| !e.is_count && e.item_key == item_key && e.sku == sku)
-            {
-                existing.rows += 1;
-                existing.last_seen = existing.last_seen.max(row.last_seen.get());
-                continue;
+            if let (None, Some(key)) = (row.quantity, row.key) {
+                match listed.entry((key, row.sku)) {
+                    Entry::Occupied(at) => {
+                        let existing = &mut items[*at.get()];
+                        existing.rows += 1;
+                        existing.last_seen = existing.last_seen.max(row.last_seen.get());
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(items.len());
+                    }
+                }
             }
             items.push(EvidenceItem {
                 client_id,
