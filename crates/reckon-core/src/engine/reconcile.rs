@@ -279,43 +279,41 @@ fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
     // mappings), multiplied out once per pair: one decimal product per
     // mapping instead of one decimal addition per item.
     let mut tally: Vec<(u32, u64)> = Vec::new();
-    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
-        for &(mapping, count) in tally.iter() {
-            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+    let mut at = 0u32;
+    for bucket in groups.chunk_by(|a, b| (a.product, a.class) == (b.product, b.class)) {
+        let first = &bucket[0];
+        if pairs
+            .last()
+            .is_none_or(|pair| pair.product != first.product)
+        {
+            pairs.push(ActualPair {
+                client: first.client,
+                product: first.product,
+                quantity: Decimal::ZERO,
+                counted: false,
+            });
         }
-        tally.clear();
-    };
-    for (index, group) in groups.iter().enumerate() {
-        let counted = group.class == RowClass::Counted;
-        if !counted || group.rows > 1 {
-            flagged.push(index as u32);
-        }
-        match pairs.last_mut() {
-            Some(pair) if pair.product == group.product => pair.counted |= counted,
-            last => {
-                if let Some(pair) = last {
-                    flush(pair, &mut tally);
+        if first.class == RowClass::Counted {
+            for group in bucket {
+                match tally
+                    .iter_mut()
+                    .find(|(mapping, _)| *mapping == group.mapping)
+                {
+                    Some((_, count)) => *count += 1,
+                    None => tally.push((group.mapping, 1)),
                 }
-                pairs.push(ActualPair {
-                    client: group.client,
-                    product: group.product,
-                    quantity: Decimal::ZERO,
-                    counted,
-                });
             }
-        }
-        if counted {
-            match tally
-                .iter_mut()
-                .find(|(mapping, _)| *mapping == group.mapping)
-            {
-                Some((_, count)) => *count += 1,
-                None => tally.push((group.mapping, 1)),
+            let pair = pairs.last_mut().expect("pushed above");
+            pair.counted = true;
+            for (mapping, count) in tally.drain(..) {
+                pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
             }
+            let duplicates = bucket.iter().enumerate().filter(|(_, g)| g.rows > 1);
+            flagged.extend(duplicates.map(|(i, _)| at + i as u32));
+        } else {
+            flagged.extend(at..at + bucket.len() as u32);
         }
-    }
-    if let Some(pair) = pairs.last_mut() {
-        flush(pair, &mut tally);
+        at += bucket.len() as u32;
     }
     RunSummary { pairs, flagged }
 }
