@@ -12,7 +12,9 @@ use rayon::iter::{
 use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rust_decimal::Decimal;
 
-use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
+use super::accumulate::{
+    ItemRow, NO_SECOND, RowClass, UnmappedClients, UnmappedSkus, UsageAccumulator,
+};
 use super::catalog::Catalog;
 use super::intern::KeySpace;
 use super::params::RunParams;
@@ -66,40 +68,18 @@ pub fn reconcile<'c>(
         pairs_from_items,
         flagged,
     } = folded;
-    counts.sort_by_key(|c| (c.client, c.product, c.class));
-    let actual = actual_per_pair(catalog, pairs_from_items, &counts);
-    let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
-
-    let mut unmapped_clients: Vec<UnmappedClientEntry> = unmapped_clients
-        .into_iter()
-        .flat_map(|(source, references)| {
-            references
-                .into_iter()
-                .map(move |(reference, group)| UnmappedClientEntry {
-                    source: source.clone(),
-                    reference,
-                    group,
-                })
-        })
-        .collect();
-    unmapped_clients.sort_by(|a, b| (&a.source, &a.reference).cmp(&(&b.source, &b.reference)));
-    let mut unmapped_skus: Vec<UnmappedSkuEntry> = unmapped_skus
-        .into_iter()
-        .flat_map(|((client, source), skus)| {
-            skus.into_iter().map(move |(sku, group)| UnmappedSkuEntry {
-                client,
-                source,
-                sku,
-                group,
-            })
-        })
-        .collect();
-    unmapped_skus.sort_by(|a, b| {
-        let source = |e: &UnmappedSkuEntry| catalog.sources[e.source as usize].id.clone();
-        (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
-    });
-
-    let (cross_client, cross_client_sets) = cross_client(&groups, &client_groups, &keys);
+    // Cross-client detection needs only the groups: it runs alongside the
+    // serial work of pairing.
+    let ((cross_client, cross_client_sets), (pairs, unmapped_clients, unmapped_skus)) = rayon::join(
+        || cross_client(&groups, &client_groups, &keys),
+        || {
+            counts.sort_by_key(|c| (c.client, c.product, c.class));
+            let actual = actual_per_pair(catalog, pairs_from_items, &counts);
+            let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
+            let (clients, skus) = unmapped_entries(catalog, unmapped_clients, unmapped_skus);
+            (pairs, clients, skus)
+        },
+    );
     let mut exceptions = Vec::with_capacity(flagged.len());
     for &index in &flagged {
         let group = &groups[index as usize];
@@ -179,6 +159,44 @@ pub fn reconcile<'c>(
     };
     reconciliation.exceptions = sort_exceptions(&reconciliation, exceptions);
     reconciliation
+}
+
+/// Unmapped client references and SKUs with their rows, in
+/// `exceptions.csv` order.
+fn unmapped_entries(
+    catalog: &Catalog,
+    unmapped_clients: UnmappedClients,
+    unmapped_skus: UnmappedSkus,
+) -> (Vec<UnmappedClientEntry>, Vec<UnmappedSkuEntry>) {
+    let mut clients: Vec<UnmappedClientEntry> = unmapped_clients
+        .into_iter()
+        .flat_map(|(source, references)| {
+            references
+                .into_iter()
+                .map(move |(reference, group)| UnmappedClientEntry {
+                    source: source.clone(),
+                    reference,
+                    group,
+                })
+        })
+        .collect();
+    clients.sort_by(|a, b| (&a.source, &a.reference).cmp(&(&b.source, &b.reference)));
+    let mut skus: Vec<UnmappedSkuEntry> = unmapped_skus
+        .into_iter()
+        .flat_map(|((client, source), skus)| {
+            skus.into_iter().map(move |(sku, group)| UnmappedSkuEntry {
+                client,
+                source,
+                sku,
+                group,
+            })
+        })
+        .collect();
+    skus.sort_by(|a, b| {
+        let source = |e: &UnmappedSkuEntry| catalog.sources[e.source as usize].id.clone();
+        (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
+    });
+    (clients, skus)
 }
 
 /// Each text's rank in text order (equal texts share a rank).
