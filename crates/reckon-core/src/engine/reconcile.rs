@@ -9,7 +9,7 @@ use std::ops::Range;
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
 };
-use rayon::slice::{ParallelSlice, ParallelSliceMut};
+use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
 use super::accumulate::{
@@ -222,43 +222,35 @@ fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
 /// Each client's groups come out sorted by (product, class); within that
 /// their order follows arrival, which nothing visible depends on (evidence
 /// and exceptions are sorted by text).
-fn fold_items(
-    catalog: &Catalog,
-    mut items: Vec<ItemRow>,
-    statuses: &[std::sync::Arc<str>],
-) -> Folded {
-    // Feeds usually list a client's rows together: sort and fold each run
-    // of one client on its own, in parallel (small, cache-friendly work).
-    // If a client's rows come in several runs, sort everything first so
-    // that each client is one run.
-    if !items
-        .par_windows(2)
-        .all(|pair| pair[0].client <= pair[1].client)
-    {
-        items.par_sort_unstable_by_key(|row| row.client);
+fn fold_items(catalog: &Catalog, items: Vec<ItemRow>, statuses: &[std::sync::Arc<str>]) -> Folded {
+    // Feeds usually list a client's rows together: fold each run of one
+    // client on its own, in parallel (small, cache-friendly work). If a
+    // client's rows came in several runs, gather what those folds kept,
+    // sort it by client and fold again (folding folded groups is folding).
+    let (mut items, mut runs) = fold_runs(catalog, items, statuses);
+    if !runs.is_sorted_by(|a, b| a.client < b.client) {
+        let mut kept = Vec::with_capacity(runs.iter().map(|run| run.kept).sum());
+        let mut start = 0;
+        for run in &runs {
+            kept.extend_from_slice(&items[start..start + run.kept]);
+            start += run.length;
+        }
+        kept.par_sort_unstable_by_key(|row| row.client);
+        (items, runs) = fold_runs(catalog, kept, statuses);
     }
-    // While a client's groups are in cache, also sum its pairs and note
-    // its groups that are exceptions.
-    let runs: Vec<(usize, usize, RunSummary)> = items
-        .par_chunk_by_mut(|a, b| a.client == b.client)
-        .map_init(RunFolder::default, |folder, run| {
-            let kept = folder.fold(catalog, run, statuses);
-            (run.len(), kept, summarize(catalog, &run[..kept]))
-        })
-        .collect();
     // Each run keeps its groups at its front; the rest of it is left as it
     // is (moving millions of groups to close the gaps would cost more than
     // the few it saves), and only the ranges of the groups are kept.
     let mut client_groups = vec![0..0; catalog.clients.len()];
-    let mut pairs_from_items = Vec::new();
-    let mut flagged = Vec::new();
+    let mut pairs_from_items = Vec::with_capacity(runs.iter().map(|r| r.pairs.len()).sum());
+    let mut flagged = Vec::with_capacity(runs.iter().map(|r| r.flagged.len()).sum());
     let mut start = 0;
-    for (length, kept, summary) in runs {
+    for run in runs {
         let at = start as u32;
-        client_groups[items[start].client as usize] = at..at + kept as u32;
-        pairs_from_items.extend(summary.pairs);
-        flagged.extend(summary.flagged.iter().map(|&i| at + i));
-        start += length;
+        client_groups[run.client as usize] = at..at + run.kept as u32;
+        pairs_from_items.extend(run.pairs);
+        flagged.extend(run.flagged.iter().map(|&i| at + i));
+        start += run.length;
     }
     Folded {
         groups: items,
@@ -266,6 +258,42 @@ fn fold_items(
         pairs_from_items,
         flagged,
     }
+}
+
+/// Folds each run of rows of one client in place. While a client's groups
+/// are in cache, also sums its pairs and notes its groups that are
+/// exceptions.
+fn fold_runs(
+    catalog: &Catalog,
+    mut items: Vec<ItemRow>,
+    statuses: &[std::sync::Arc<str>],
+) -> (Vec<ItemRow>, Vec<FoldedRun>) {
+    let runs = items
+        .par_chunk_by_mut(|a, b| a.client == b.client)
+        .map_init(RunFolder::default, |folder, run| {
+            let kept = folder.fold(catalog, run, statuses);
+            let RunSummary { pairs, flagged } = summarize(catalog, &run[..kept]);
+            FoldedRun {
+                client: run[0].client,
+                length: run.len(),
+                kept,
+                pairs,
+                flagged,
+            }
+        })
+        .collect();
+    (items, runs)
+}
+
+/// One run of rows of a client after folding: its groups are the first
+/// `kept` of its `length` rows.
+struct FoldedRun {
+    client: u32,
+    length: usize,
+    kept: usize,
+    pairs: Vec<ActualPair>,
+    /// Positions of the groups that are item exceptions.
+    flagged: Vec<u32>,
 }
 
 /// Item rows folded into groups, with what the fold learned on the way.
@@ -460,6 +488,9 @@ fn merge_row(
     group.rows = group.rows.saturating_add(row.rows);
     group.last_seen = group.last_seen.max(row.last_seen);
     keep_top_two_mappings(catalog, group, row.mapping);
+    if let Some(second) = row.second_mapping() {
+        keep_top_two_mappings(catalog, group, second);
+    }
     if statuses[row.status as usize] < statuses[group.status as usize] {
         group.status = row.status;
     }
@@ -956,12 +987,24 @@ fn merge_sorted<T, K: Ord>(
 mod tests {
     use super::*;
     use crate::engine::accumulate::CompactTime;
-    use crate::model::ProductMapping;
+    use crate::model::{Client, ProductMapping};
 
-    /// Two products fed by three SKUs, one of them counting 4 units.
+    /// Two clients; two products fed by four SKUs (mappings 0 to 3: `A`,
+    /// `A4` and `A2` count 1, 4 and 2 units of `P1`; `B` one of `P2`).
     fn catalog() -> Catalog {
         let mut builder = Catalog::builder();
-        for (sku, product, units) in [("A", "P1", 1), ("A4", "P1", 4), ("B", "P2", 1)] {
+        for id in ["C0", "C1"] {
+            builder.add_client(Client {
+                id: id.into(),
+                name: id.into(),
+            });
+        }
+        for (sku, product, units) in [
+            ("A", "P1", 1),
+            ("A4", "P1", 4),
+            ("B", "P2", 1),
+            ("A2", "P1", 2),
+        ] {
             builder
                 .map_product(ProductMapping {
                     source: "rmm".into(),
@@ -974,6 +1017,91 @@ mod tests {
         builder.build()
     }
 
+    /// Rows of one client, with repeated keys under several SKUs.
+    fn rows(catalog: &Catalog, client: u32, count: u32) -> Vec<ItemRow> {
+        let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
+        (0..count)
+            .map(|i| {
+                let mapping = i * 7 % 4;
+                ItemRow {
+                    client,
+                    product: catalog.mappings[mapping as usize].product,
+                    key: i * 13 % 37,
+                    mapping,
+                    last_seen: CompactTime::default(),
+                    rows: 1 + i % 2,
+                    second: NO_SECOND,
+                    status: (i % 5 == 0) as u8,
+                    class: classes[(i * 11 % 7 % 3) as usize],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_of_a_client_in_several_runs_fold_as_in_one() {
+        let catalog = catalog();
+        let statuses: Vec<std::sync::Arc<str>> = vec!["active".into(), "disabled".into()];
+        let first = rows(&catalog, 0, 300);
+        let mut split = first[..150].to_vec();
+        split.extend(rows(&catalog, 1, 50));
+        split.extend_from_slice(&first[150..]);
+        let mut together = split.clone();
+        together.sort_by_key(|row| row.client);
+        let outcome = |items: Vec<ItemRow>| {
+            let folded = fold_items(&catalog, items, &statuses);
+            let mut groups: Vec<ItemRow> = folded
+                .client_groups
+                .iter()
+                .flat_map(|range| folded.groups[range.start as usize..range.end as usize].to_vec())
+                .collect();
+            groups.sort_unstable_by_key(ItemRow::sort_key);
+            let mut flagged: Vec<u128> = folded
+                .flagged
+                .iter()
+                .map(|&g| folded.groups[g as usize].sort_key())
+                .collect();
+            flagged.sort_unstable();
+            let pairs: Vec<(u32, u32, Decimal, bool)> = folded
+                .pairs_from_items
+                .iter()
+                .map(|p| (p.client, p.product, p.quantity, p.counted))
+                .collect();
+            (groups, flagged, pairs)
+        };
+        let (groups, flagged, pairs) = outcome(together);
+        assert!(groups.iter().any(|g| g.second_mapping().is_some()));
+        assert_eq!(outcome(split), (groups, flagged, pairs));
+    }
+
+    #[test]
+    fn folding_again_keeps_the_best_two_mappings() {
+        // C0 lists a key under A4 and A, then (after C1) under A4 and A2:
+        // the second best, A2, is known only to the second run's group.
+        let catalog = catalog();
+        let statuses: Vec<std::sync::Arc<str>> = vec!["active".into()];
+        let row = |client: u32, mapping: u32| ItemRow {
+            client,
+            product: catalog.mappings[mapping as usize].product,
+            key: 5,
+            mapping,
+            last_seen: CompactTime::default(),
+            rows: 1,
+            second: NO_SECOND,
+            status: 0,
+            class: RowClass::Counted,
+        };
+        let items = vec![row(0, 1), row(0, 0), row(1, 0), row(0, 1), row(0, 3)];
+        let folded = fold_items(&catalog, items, &statuses);
+        let range = folded.client_groups[0].clone();
+        assert_eq!(range.len(), 1);
+        let group = folded.groups[range.start as usize];
+        assert_eq!(
+            (group.mapping, group.second_mapping(), group.rows),
+            (1, Some(3), 4)
+        );
+    }
+
     #[test]
     fn bucket_fold_and_sorting_fold_keep_the_same_groups() {
         let catalog = catalog();
@@ -981,7 +1109,7 @@ mod tests {
         let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
         let rows: Vec<ItemRow> = (0u32..400)
             .map(|i| {
-                let mapping = i * 7 % 3;
+                let mapping = i * 7 % 4;
                 ItemRow {
                     client: 0,
                     product: catalog.mappings[mapping as usize].product,
