@@ -222,11 +222,24 @@ fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
 /// Each client's groups come out sorted by (product, class); within that
 /// their order follows arrival, which nothing visible depends on (evidence
 /// and exceptions are sorted by text).
-fn fold_items(catalog: &Catalog, items: Vec<ItemRow>, statuses: &[std::sync::Arc<str>]) -> Folded {
+fn fold_items(
+    catalog: &Catalog,
+    mut items: Vec<ItemRow>,
+    statuses: &[std::sync::Arc<str>],
+) -> Folded {
     // Feeds usually list a client's rows together: fold each run of one
     // client on its own, in parallel (small, cache-friendly work). If a
     // client's rows came in several runs, gather what those folds kept,
     // sort it by client and fold again (folding folded groups is folding).
+    // Rows in no client order at all (a sample of neighbours shows it) are
+    // sorted first: folding millions of tiny runs would cost more.
+    let in_order = |i: usize| items[i].client <= items[i + 1].client;
+    if !(0..items.len().saturating_sub(1))
+        .step_by(1024)
+        .all(in_order)
+    {
+        items.par_sort_unstable_by_key(|row| row.client);
+    }
     let (mut items, mut runs) = fold_runs(catalog, items, statuses);
     if !runs.is_sorted_by(|a, b| a.client < b.client) {
         let mut kept = Vec::with_capacity(runs.iter().map(|run| run.kept).sum());
