@@ -3,7 +3,9 @@
 
 mod accumulate;
 mod catalog;
+mod cross_client;
 mod findings;
+mod fold;
 mod intern;
 mod params;
 mod reconcile;
