@@ -101,21 +101,22 @@ pub fn read_usage_chunk(
     let wanted: Vec<Option<usize>> = (0..NAMES.len())
         .map(|i| columns.columns.position(i))
         .collect();
-    let mut buffer: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (64 << 10));
+    let mut block = Block::new(BLOCK_BYTES);
     let mut buffer_offset = base_offset;
     let mut starts: Vec<usize> = Vec::with_capacity(16);
     let mut dates = DateCache::default();
     let mut rows = 0u64;
     loop {
-        let at_end = fill(&mut reader, &mut buffer, BLOCK_BYTES).map_err(unreadable)?;
-        let complete = match memchr::memrchr(b'\n', &buffer) {
+        let at_end = block.fill(&mut reader).map_err(unreadable)?;
+        let buffer = block.data();
+        let complete = match memchr::memrchr(b'\n', buffer) {
             _ if at_end => buffer.len(),
             Some(last) => last + 1,
             // One line longer than a block: read more before splitting.
             None => continue,
         };
         if memchr::memchr(b'"', &buffer[..complete]).is_some() {
-            let rest = std::io::Cursor::new(std::mem::take(&mut buffer)).chain(reader);
+            let rest = std::io::Cursor::new(block.into_data()).chain(reader);
             return Ok(rows + read_csv_records(rest, columns, buffer_offset, usage)?);
         }
         let text = std::str::from_utf8(&buffer[..complete]).map_err(|e| {
@@ -124,7 +125,7 @@ pub fn read_usage_chunk(
                 SourceErrorKind::Value,
                 "is not valid UTF-8 text",
             )
-            .at_byte(buffer_offset + line_start(&buffer, e.valid_up_to()) as u64)
+            .at_byte(buffer_offset + line_start(buffer, e.valid_up_to()) as u64)
         })?;
         // One pass over the block finds both separators (a vector search;
         // a byte loop and an eight-bytes-at-a-time scan were both measured
@@ -166,7 +167,7 @@ pub fn read_usage_chunk(
             starts.clear();
             starts.push(line_begin);
         }
-        buffer.drain(..complete);
+        block.consume(complete);
         buffer_offset += complete as u64;
         if at_end {
             return Ok(rows);
@@ -195,27 +196,53 @@ impl<'t> Line<'t> {
     }
 }
 
-/// Reads from `reader` until `buffer` holds `target` bytes or the input
-/// ends; returns whether it ended.
-fn fill(reader: &mut impl Read, buffer: &mut Vec<u8>, target: usize) -> std::io::Result<bool> {
-    let wanted = target.max(buffer.len() + (64 << 10));
-    while buffer.len() < wanted {
-        let old = buffer.len();
-        buffer.resize(wanted, 0);
-        match reader.read(&mut buffer[old..]) {
-            Ok(0) => {
-                buffer.truncate(old);
-                return Ok(true);
-            }
-            Ok(read) => buffer.truncate(old + read),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buffer.truncate(old),
-            Err(e) => {
-                buffer.truncate(old);
-                return Err(e);
-            }
+/// A read buffer that keeps its length: only `filled` bytes are data. Each
+/// refill reads into the same memory instead of zeroing it again.
+struct Block {
+    bytes: Vec<u8>,
+    filled: usize,
+}
+
+impl Block {
+    fn new(size: usize) -> Self {
+        Block {
+            bytes: vec![0; size],
+            filled: 0,
         }
     }
-    Ok(false)
+
+    fn data(&self) -> &[u8] {
+        &self.bytes[..self.filled]
+    }
+
+    /// Reads from `reader` until the block is full (growing it first if it
+    /// holds less than 64 KiB of room, for a line longer than a block) or
+    /// the input ends; returns whether it ended.
+    fn fill(&mut self, reader: &mut impl Read) -> std::io::Result<bool> {
+        if self.bytes.len() - self.filled < 64 << 10 {
+            self.bytes.resize(self.filled + (64 << 10), 0);
+        }
+        while self.filled < self.bytes.len() {
+            match reader.read(&mut self.bytes[self.filled..]) {
+                Ok(0) => return Ok(true),
+                Ok(read) => self.filled += read,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Drops the first `used` bytes, moving the rest to the front.
+    fn consume(&mut self, used: usize) {
+        self.bytes.copy_within(used..self.filled, 0);
+        self.filled -= used;
+    }
+
+    fn into_data(mut self) -> Vec<u8> {
+        self.bytes.truncate(self.filled);
+        self.bytes
+    }
 }
 
 fn line_start(text: &[u8], at: usize) -> usize {
