@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use rust_decimal::Decimal;
 
 use super::catalog::Catalog;
-use super::intern::{Interner, KeySpace};
+use super::intern::{Interner, KeySpace, same_text};
 use super::params::RunParams;
 
 /// One usage row, borrowed from the parser's buffer.
@@ -195,7 +195,12 @@ impl<'c> UsageAccumulator<'c> {
     pub fn add(&mut self, row: &UsageRow<'_>) {
         self.rows_read += 1;
         let catalog = self.catalog;
-        let Some(source) = catalog.source_idx(row.source) else {
+        // Feeds are few: a scan with in-line comparisons beats a lookup.
+        let source = catalog
+            .sources
+            .iter()
+            .position(|entry| same_text(entry.id.as_str(), row.source));
+        let Some(source) = source.map(|i| i as u32) else {
             self.add_unmapped_client(row);
             return;
         };
@@ -203,7 +208,7 @@ impl<'c> UsageAccumulator<'c> {
         let client = match self.last_reference.get_mut(source as usize) {
             // Feeds list a client's rows together: most rows repeat the
             // previous reference of their source.
-            Some((reference, client)) if reference.as_str() == row.client_ref => *client,
+            Some((reference, client)) if same_text(reference, row.client_ref) => *client,
             _ => {
                 let Some(&client) = entry.client_refs.get(row.client_ref) else {
                     self.add_unmapped_client(row);
@@ -216,7 +221,7 @@ impl<'c> UsageAccumulator<'c> {
         let cached = self
             .last_sku
             .get(source as usize)
-            .filter(|(sku, _)| sku.as_str() == row.sku)
+            .filter(|(sku, _)| same_text(sku, row.sku))
             .map(|&(_, mappings)| mappings);
         let mappings: &'c [u32] = match cached {
             Some(mappings) => mappings,
@@ -236,14 +241,20 @@ impl<'c> UsageAccumulator<'c> {
                 mappings
             }
         };
-        let class = if row.status != "active" && !row.status.eq_ignore_ascii_case("active") {
+        // Nearly every row is `active`: test that first.
+        let (status, active) = if row.status == "active" {
+            (0, true)
+        } else {
+            let active = row.status.eq_ignore_ascii_case("active");
+            (self.status_id(row.status), active)
+        };
+        let class = if !active {
             RowClass::Inactive
         } else if row.last_seen.is_some_and(|seen| seen < self.stale_cutoff) {
             RowClass::Stale
         } else {
             RowClass::Counted
         };
-        let status = self.status_id(row.status);
         let last_seen = CompactTime::new(row.last_seen);
         if let Some(quantity) = row.quantity {
             for &mapping in mappings {
@@ -365,11 +376,8 @@ impl<'c> UsageAccumulator<'c> {
     /// `lower(trim(item_id))`: UPNs and serials are case-insensitive.
     /// Interned within its client, or among unmapped keys.
     fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
-        let trimmed = item_id.trim();
-        if trimmed
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
+        let trimmed = trim(item_id);
+        if !needs_lowering(trimmed.as_bytes()) {
             // Already a key (most UPNs): no copy needed.
             return match client {
                 Some(client) => self.keys.intern(client, trimmed),
@@ -431,9 +439,111 @@ impl<'c> UsageAccumulator<'c> {
     }
 }
 
+/// `text.trim()`, skipping the Unicode scan when both ends are visible
+/// ASCII (a Unicode space starts and ends with bytes of 0x80 and above).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if visible_ascii(first) && visible_ascii(last) => text,
+        _ => text.trim(),
+    }
+}
+
+fn visible_ascii(byte: u8) -> bool {
+    (b'!'..0x80).contains(&byte)
+}
+
+/// Whether any byte is not ASCII or is an upper-case letter, checked eight
+/// bytes at a time.
+fn needs_lowering(bytes: &[u8]) -> bool {
+    let word = |at: usize| {
+        bytes[at..]
+            .first_chunk::<8>()
+            .map_or(0, |w| u64::from_le_bytes(*w))
+    };
+    if bytes.len() < 8 {
+        let word = bytes
+            .iter()
+            .rev()
+            .fold(0, |word, &b| word << 8 | u64::from(b));
+        return not_key_bytes(word) != 0;
+    }
+    // Whole words, then the last eight bytes (which may overlap).
+    let mut flags = 0;
+    let mut at = 0;
+    while at + 8 < bytes.len() {
+        flags |= not_key_bytes(word(at));
+        at += 8;
+    }
+    flags | not_key_bytes(word(bytes.len() - 8)) != 0
+}
+
+/// The high bit of each byte of `word` that may not stay as it is in an
+/// item key: not ASCII, or an upper-case letter. Eight bytes at a time
+/// (SWAR); zero bytes are never flagged.
+fn not_key_bytes(word: u64) -> u64 {
+    const LOW: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let low = word & LOW;
+    // Per byte, no carries (sums stay below 0x100): the high bit says
+    // whether the low seven bits reach `A`, and whether they pass `Z`.
+    let from_a = low + u64::from_ne_bytes([0x80 - b'A'; 8]);
+    let past_z = low + u64::from_ne_bytes([0x80 - b'Z' - 1; 8]);
+    (word | (from_a & !past_z)) & HIGH
+}
+
 fn merge_group(mine: &mut LooseGroup, theirs: LooseGroup, relabel: &impl Fn(LooseRow) -> LooseRow) {
     if mine.external_name.is_none() {
         mine.external_name = theirs.external_name;
     }
     mine.rows.extend(theirs.rows.into_iter().map(relabel));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_key_bytes_flags_upper_case_and_non_ascii_only() {
+        for byte in 0..=u8::MAX {
+            for at in 0..8 {
+                let mut bytes = *b"ann@c.co";
+                bytes[at] = byte;
+                let expected = !byte.is_ascii() || byte.is_ascii_uppercase();
+                let flags = not_key_bytes(u64::from_le_bytes(bytes));
+                assert_eq!(flags != 0, expected, "{byte:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn needs_lowering_at_any_length() {
+        for len in 0..20 {
+            for at in 0..len {
+                let mut key = vec![b'a'; len];
+                assert!(!needs_lowering(&key));
+                key[at] = b'Q';
+                assert!(needs_lowering(&key), "{len} {at}");
+                key[at] = 0xc3;
+                assert!(needs_lowering(&key), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "é",
+            "\ta b\n",
+            "a b",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 }

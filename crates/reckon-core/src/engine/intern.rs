@@ -61,7 +61,7 @@ impl Interner {
         let (arena, ends) = (&self.arena, &self.ends);
         if let Some(&id) = self
             .table
-            .find(hash, |&id| text_at(arena, ends, id) == text)
+            .find(hash, |&id| same_text(text_at(arena, ends, id), text))
         {
             return id;
         }
@@ -159,6 +159,36 @@ impl KeySpace {
     }
 }
 
+/// Whether two short texts are equal, compared eight bytes at a time in
+/// line: a `memcmp` call costs more than the comparison itself for the few
+/// dozen bytes of a key, a reference or a SKU.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let len = a.len();
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    // Whole words, then the last eight bytes (which may overlap the last
+    // whole word).
+    let word = |text: &[u8], at: usize| {
+        text[at..]
+            .first_chunk::<8>()
+            .map(|w| u64::from_le_bytes(*w))
+    };
+    let mut at = 0;
+    while at + 8 < len {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, len - 8) == word(b, len - 8)
+}
+
 fn text_at<'a>(arena: &'a str, ends: &[u32], id: u32) -> &'a str {
     let end = ends[id as usize] as usize;
     let start = match id {
@@ -181,6 +211,33 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(interner.get(b), "bob@contoso.com");
         assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn same_text_agrees_with_equality() {
+        let texts = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "abc",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefgi",
+            "bbcdefgh",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "xbcdefghijklmnopr",
+            "ann@contoso.com",
+            "ann@contoso.con",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]
