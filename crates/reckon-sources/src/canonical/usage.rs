@@ -172,13 +172,11 @@ fn read_rows(
             // A line with a comma is not blank.
             if count > 1 || !text[line_begin..line_end].trim_ascii().is_empty() {
                 let fields = layout.fields(text, &starts[..count], line_end);
-                let row = parse_row(&mut dates, |column| Ok(fields[column])).map_err(
-                    |(column, message)| {
-                        SourceError::new(&columns.file, SourceErrorKind::Value, message)
-                            .at_byte(buffer_offset + line_begin as u64)
-                            .at_column(NAMES[column])
-                    },
-                )?;
+                let row = parse_row(&mut dates, &fields).map_err(|(column, message)| {
+                    SourceError::new(&columns.file, SourceErrorKind::Value, message)
+                        .at_byte(buffer_offset + line_begin as u64)
+                        .at_column(NAMES[column])
+                })?;
                 each(&row);
                 rows += 1;
             }
@@ -196,9 +194,8 @@ fn read_rows(
 
 /// Where the wanted columns sit in a line.
 struct LineLayout {
-    /// Field number of each wanted column, in `NAMES` order; `usize::MAX`
-    /// for an optional column the file lacks.
-    positions: [usize; NAMES.len()],
+    /// (wanted column, field number) of each wanted column the file has.
+    present: Vec<(usize, usize)>,
     /// Field starts a line needs: through the one after the last wanted
     /// field, which marks where that field ends.
     kept: usize,
@@ -206,16 +203,12 @@ struct LineLayout {
 
 impl LineLayout {
     fn new(columns: &UsageColumns) -> Self {
-        let positions: [usize; NAMES.len()] =
-            std::array::from_fn(|i| columns.columns.position(i).unwrap_or(usize::MAX));
-        let last = positions
-            .iter()
-            .filter(|&&at| at != usize::MAX)
-            .max()
-            .copied()
-            .unwrap_or(0);
+        let present: Vec<(usize, usize)> = (0..NAMES.len())
+            .filter_map(|column| Some((column, columns.columns.position(column)?)))
+            .collect();
+        let last = present.iter().map(|&(_, at)| at).max().unwrap_or(0);
         LineLayout {
-            positions,
+            present,
             kept: last + 2,
         }
     }
@@ -223,23 +216,25 @@ impl LineLayout {
     /// The wanted fields of one line (trimmed, `""` when absent), given
     /// where its fields start and where it ends.
     #[inline(always)]
-    fn fields<'t>(&self, text: &'t str, starts: &[usize], end: usize) -> [&'t str; NAMES.len()] {
-        let bytes = text.as_bytes();
-        let mut fields = [""; NAMES.len()];
-        for (field, &at) in fields.iter_mut().zip(&self.positions) {
-            if let Some(&start) = starts.get(at) {
+    fn fields<'t>(&self, text: &'t str, starts: &[usize], end: usize) -> Fields<'t> {
+        let mut fields = [Ok(""); NAMES.len()];
+        for &(column, at) in &self.present {
+            if let (Some(&start), Some(field)) = (starts.get(at), fields.get_mut(column)) {
                 let end = starts.get(at + 1).map_or(end, |next| next - 1);
-                // Bytes above the space are never whitespace: most fields
-                // need no trimming loop.
-                let (first, last) = (bytes[start.min(end)], bytes[end.max(1) - 1]);
-                *field = if start < end && first > b' ' && last > b' ' {
-                    &text[start..end]
-                } else {
-                    text[start..end].trim_ascii()
-                };
+                *field = Ok(trim(&text[start..end]));
             }
         }
         fields
+    }
+}
+
+/// `text.trim_ascii()`, with a quick test first: bytes above the space are
+/// never whitespace, so most fields need no trimming loop.
+#[inline(always)]
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if first > b' ' && last > b' ' => text,
+        _ => text.trim_ascii(),
     }
 }
 
@@ -393,7 +388,7 @@ fn read_csv_records(
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
-        let row = parse_row(&mut dates, record_field(columns, &record)).map_err(
+        let row = parse_row(&mut dates, &record_fields(columns, &record)).map_err(
             |(column, message)| {
                 let offset = record.position().map_or(0, |p| p.byte());
                 SourceError::new(&columns.file, SourceErrorKind::Value, message)
@@ -430,7 +425,7 @@ pub fn read_usage_records(reader: impl Read, file: &str) -> Result<Vec<UsageReco
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
-        let row = parse_row(&mut dates, record_field(&columns, &record)).map_err(
+        let row = parse_row(&mut dates, &record_fields(&columns, &record)).map_err(
             |(column, message)| {
                 SourceError::new(file, SourceErrorKind::Value, message)
                     .at_row(row_of(&record))
@@ -455,20 +450,23 @@ pub fn read_usage_records(reader: impl Read, file: &str) -> Result<Vec<UsageReco
     Ok(records)
 }
 
-/// One record's fields, checked. `field(i)` gives wanted column `i`
-/// (trimmed, `""` when absent) or a UTF-8 error. Errors name the column index
-/// and what was wrong.
+/// A row's wanted fields, in `NAMES` order: the trimmed text (`""` when
+/// absent), or `Err` for one that is not UTF-8 (only a record of the csv
+/// crate can have one: the fast path checks whole blocks).
+type Fields<'r> = [Result<&'r str, ()>; NAMES.len()];
+
+/// One record's fields, checked. Errors name the column index and what was
+/// wrong.
+#[inline(always)]
 fn parse_row<'r>(
     dates: &mut DateCache,
-    field: impl Fn(usize) -> Result<&'r str, (usize, String)>,
+    fields: &Fields<'r>,
 ) -> Result<UsageRow<'r>, (usize, String)> {
-    let text = &field;
-    let required = |column: usize| -> Result<&'r str, (usize, String)> {
-        let value = text(column)?;
-        if value.is_empty() {
-            return Err((column, "is empty; a value is required".to_string()));
-        }
-        Ok(value)
+    let text = |column: usize| fields[column].map_err(|()| not_utf8(column));
+    let required = |column: usize| match fields[column] {
+        Ok(value) if !value.is_empty() => Ok(value),
+        Ok(_) => Err(missing(column)),
+        Err(()) => Err(not_utf8(column)),
     };
     let seen = text(LAST_SEEN)?;
     let last_seen = if seen.is_empty() {
@@ -521,15 +519,21 @@ fn parse_row<'r>(
     })
 }
 
-/// `field` for a record read by the csv crate.
-fn record_field<'r>(
-    columns: &'r UsageColumns,
-    record: &'r csv::ByteRecord,
-) -> impl Fn(usize) -> Result<&'r str, (usize, String)> {
-    move |column| {
-        std::str::from_utf8(columns.columns.get(record, column))
-            .map_err(|_| (column, "is not valid UTF-8 text".to_string()))
-    }
+#[cold]
+fn not_utf8(column: usize) -> (usize, String) {
+    (column, "is not valid UTF-8 text".to_string())
+}
+
+#[cold]
+fn missing(column: usize) -> (usize, String) {
+    (column, "is empty; a value is required".to_string())
+}
+
+/// The fields of a record read by the csv crate.
+fn record_fields<'r>(columns: &UsageColumns, record: &'r csv::ByteRecord) -> Fields<'r> {
+    std::array::from_fn(|column| {
+        std::str::from_utf8(columns.columns.get(record, column)).map_err(|_| ())
+    })
 }
 
 #[cfg(test)]
@@ -606,6 +610,8 @@ mod tests {
             "\nm365,t-1,SPB,ann@c.com,active,2025-06-28T14:03:11Z\n\n   \n\t\n",
             " m365 , t-1 ,SPB,  Ann@c.com\t,active , 2025-06-28T14:03:11Z \r\n",
             "m365,t-1,SPB,ann@c.com,active,\nrmm,o,W,s,active,\r\n",
+            "m365,t-1,SPB,ann@c.com,active,",
+            "m365,t-1,SPB,ann@c.com,active,\r",
             "m365,t-1,SPB,jürgen@müller.de,active,2025-06-28T14:03:11Z\n",
             "m365,t-1,SPB,ann@c.com,active,2025-06-28T14:03:11Z,extra,fields\n",
             "\r\n",
