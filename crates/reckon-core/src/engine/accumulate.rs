@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use super::catalog::Catalog;
@@ -301,7 +302,9 @@ impl<'c> UsageAccumulator<'c> {
         // then fix the few that need it.
         let start = self.items.len();
         self.items.reserve_exact(other.items.len());
-        self.items.extend_from_slice(&other.items);
+        // Copied on the thread pool: at 10M rows this is ~140 MB, and the
+        // time goes into first-touch page faults as much as into copying.
+        self.items.par_extend(other.items.par_iter().copied());
         drop(other.items);
         let statuses_same = statuses
             .iter()
