@@ -70,6 +70,7 @@ pub fn read_usage(
     let header_end = memchr::memchr(b'\n', &text).map_or(text.len(), |i| i + 1);
     let columns = usage_header(file, &text[..header_end])?;
     read_usage_chunk(&text[header_end..], &columns, header_end as u64, usage)
+        .map(|chunk| chunk.rows)
         .map_err(|e| e.with_row(|offset| 1 + count_rows(&text[..offset as usize])))
 }
 
@@ -80,6 +81,15 @@ pub fn count_rows(prefix: &[u8]) -> u64 {
 
 /// Bytes handed to the line splitter at a time.
 const BLOCK_BYTES: usize = 4 << 20;
+
+/// What [`read_usage_chunk`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkRead {
+    pub rows: u64,
+    /// Quote characters in the chunk. A chunk cut inside a quoted field
+    /// shows as an odd count before the cut.
+    pub quotes: u64,
+}
 
 /// Reads records (no header) that start at byte `base_offset` of the file.
 /// Errors carry the byte offset of the bad record; the caller turns it into
@@ -94,7 +104,7 @@ pub fn read_usage_chunk(
     columns: &UsageColumns,
     base_offset: u64,
     usage: &mut UsageAccumulator<'_>,
-) -> Result<u64, SourceError> {
+) -> Result<ChunkRead, SourceError> {
     read_rows(reader, columns, base_offset, BLOCK_BYTES, &mut |row| {
         usage.add(row)
     })
@@ -108,7 +118,7 @@ fn read_rows(
     base_offset: u64,
     block_bytes: usize,
     each: &mut impl FnMut(&UsageRow<'_>),
-) -> Result<u64, SourceError> {
+) -> Result<ChunkRead, SourceError> {
     let unreadable = |e: std::io::Error| {
         SourceError::new(&columns.file, SourceErrorKind::Unreadable, e.to_string())
     };
@@ -128,8 +138,16 @@ fn read_rows(
             None => continue,
         };
         if memchr::memchr(b'"', &buffer[..complete]).is_some() {
-            let rest = std::io::Cursor::new(block.into_data()).chain(reader);
-            return Ok(rows + read_csv_records(rest, columns, buffer_offset, each)?);
+            // The blocks before had no quote: only the rest needs counting.
+            let mut rest = QuoteCounter {
+                inner: std::io::Cursor::new(block.into_data()).chain(reader),
+                quotes: 0,
+            };
+            rows += read_csv_records(&mut rest, columns, buffer_offset, each)?;
+            return Ok(ChunkRead {
+                rows,
+                quotes: rest.quotes,
+            });
         }
         let text = std::str::from_utf8(&buffer[..complete]).map_err(|e| {
             SourceError::new(
@@ -187,7 +205,7 @@ fn read_rows(
         block.consume(complete);
         buffer_offset += complete as u64;
         if at_end {
-            return Ok(rows);
+            return Ok(ChunkRead { rows, quotes: 0 });
         }
     }
 }
@@ -308,6 +326,20 @@ fn separator_mask(chunk: &[u8; 64]) -> u64 {
         mask |= gathered << (8 * i);
     }
     mask
+}
+
+/// Counts `"` bytes passing through.
+struct QuoteCounter<R> {
+    inner: R,
+    quotes: u64,
+}
+
+impl<R: Read> Read for QuoteCounter<R> {
+    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
+        let read = self.inner.read(buffer)?;
+        self.quotes += memchr::memchr_iter(b'"', &buffer[..read]).count() as u64;
+        Ok(read)
+    }
 }
 
 /// A read buffer that keeps its length: only `filled` bytes are data. Each
@@ -546,10 +578,16 @@ mod tests {
         let (columns, header_end) = header(text)?;
         let mut rows = Vec::new();
         let body = &text.as_bytes()[header_end..];
-        read_rows(body, &columns, header_end as u64, block_bytes, &mut |row| {
+        let read = read_rows(body, &columns, header_end as u64, block_bytes, &mut |row| {
             rows.push(format!("{row:?}"))
         })
         .map_err(|e| e.to_string())?;
+        assert_eq!(read.rows, rows.len() as u64);
+        let quotes = memchr::memchr_iter(b'"', body).count() as u64;
+        assert_eq!(
+            read.quotes, quotes,
+            "quotes counted at block size {block_bytes}"
+        );
         Ok(rows)
     }
 
