@@ -156,6 +156,7 @@ pub struct UsageAccumulator<'c> {
     pub(crate) unmapped_skus: UnmappedSkus,
     pub(crate) rows_read: u64,
     key_buffer: String,
+    sources: SourceIndex,
     /// Per source, the last mapped client reference and its client.
     last_reference: Vec<(String, u32)>,
     /// Per source, the last mapped SKU and its mappings.
@@ -183,6 +184,7 @@ impl<'c> UsageAccumulator<'c> {
             unmapped_skus: HashMap::new(),
             rows_read: 0,
             key_buffer: String::new(),
+            sources: SourceIndex::new(catalog),
             last_reference: Vec::new(),
             last_sku: Vec::new(),
         }
@@ -196,12 +198,7 @@ impl<'c> UsageAccumulator<'c> {
     pub fn add(&mut self, row: &UsageRow<'_>) {
         self.rows_read += 1;
         let catalog = self.catalog;
-        // Feeds are few: a scan with in-line comparisons beats a lookup.
-        let source = catalog
-            .sources
-            .iter()
-            .position(|entry| same_text(entry.id.as_str(), row.source));
-        let Some(source) = source.map(|i| i as u32) else {
+        let Some(source) = self.sources.find(catalog, row.source) else {
             self.add_unmapped_client(row);
             return;
         };
@@ -378,6 +375,7 @@ impl<'c> UsageAccumulator<'c> {
 
     /// `lower(trim(item_id))`: UPNs and serials are case-insensitive.
     /// Interned within its client, or among unmapped keys.
+    #[inline]
     fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
         let trimmed = trim(item_id);
         if !needs_lowering(trimmed.as_bytes()) {
@@ -439,6 +437,55 @@ impl<'c> UsageAccumulator<'c> {
             None => skus.entry(row.sku.into()).or_default(),
         };
         group.rows.push(loose);
+    }
+}
+
+/// Finds a row's source among the catalogue's few feeds: a small table
+/// keyed by the name's length and end bytes names the one candidate, and
+/// one comparison confirms it (cheaper than hashing the name or comparing
+/// it with every feed's).
+#[derive(Debug)]
+struct SourceIndex {
+    /// `NONE`, `SCAN` (several feeds share the slot), or a feed's index.
+    slots: [u8; 64],
+}
+
+impl SourceIndex {
+    const NONE: u8 = u8::MAX;
+    const SCAN: u8 = u8::MAX - 1;
+
+    fn new(catalog: &Catalog) -> Self {
+        let mut slots = [Self::NONE; 64];
+        for (i, source) in catalog.sources.iter().enumerate() {
+            let slot = &mut slots[Self::slot(source.id.as_str())];
+            *slot = match u8::try_from(i) {
+                Ok(i) if *slot == Self::NONE && i < Self::SCAN => i,
+                _ => Self::SCAN,
+            };
+        }
+        SourceIndex { slots }
+    }
+
+    fn slot(name: &str) -> usize {
+        let bytes = name.as_bytes();
+        let (first, last) = (bytes.first().copied(), bytes.last().copied());
+        (bytes.len() ^ usize::from(first.unwrap_or(0)) << 1 ^ usize::from(last.unwrap_or(0)) << 3)
+            % 64
+    }
+
+    #[inline]
+    fn find(&self, catalog: &Catalog, name: &str) -> Option<u32> {
+        match self.slots[Self::slot(name)] {
+            Self::NONE => None,
+            Self::SCAN => catalog
+                .sources
+                .iter()
+                .position(|source| same_text(source.id.as_str(), name))
+                .map(|i| i as u32),
+            i => {
+                same_text(catalog.sources[usize::from(i)].id.as_str(), name).then_some(u32::from(i))
+            }
+        }
     }
 }
 

@@ -169,8 +169,17 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
         return false;
     }
     let len = a.len();
+    if len < 4 {
+        return a.first() == b.first() && a.get(1) == b.get(1) && a.get(2) == b.get(2);
+    }
     if len < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
+        // The first four bytes and the last four (which may overlap).
+        let half = |text: &[u8], at: usize| {
+            text[at..]
+                .first_chunk::<4>()
+                .map(|w| u32::from_le_bytes(*w))
+        };
+        return half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4);
     }
     // Whole words, then the last eight bytes (which may overlap the last
     // whole word).
@@ -220,8 +229,19 @@ mod tests {
             "a",
             "b",
             "ab",
+            "ac",
             "abc",
+            "abd",
+            "bbc",
+            "abcd",
+            "abce",
+            "xbcd",
+            "abcde",
+            "abcdx",
+            "xbcde",
             "abcdefg",
+            "abcdefx",
+            "abcxefg",
             "abcdefgh",
             "abcdefgi",
             "bbcdefgh",
