@@ -52,6 +52,7 @@ impl Interner {
         self.ends.len()
     }
 
+    #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
         text_at(&self.arena, &self.ends, id)
     }
@@ -114,6 +115,7 @@ impl KeySpace {
         self.per_client[client as usize].intern(key)
     }
 
+    #[inline]
     pub(crate) fn get(&self, client: u32, key: u32) -> &str {
         self.per_client[client as usize].get(key)
     }
@@ -198,6 +200,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     word(a, len - 8) == word(b, len - 8)
 }
 
+#[inline]
 fn text_at<'a>(arena: &'a str, ends: &[u32], id: u32) -> &'a str {
     let end = ends[id as usize] as usize;
     let start = match id {
