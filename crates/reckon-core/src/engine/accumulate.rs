@@ -538,11 +538,6 @@ fn visible_ascii(byte: u8) -> bool {
 /// Whether any byte is not ASCII or is an upper-case letter, checked eight
 /// bytes at a time.
 fn needs_lowering(bytes: &[u8]) -> bool {
-    let word = |at: usize| {
-        bytes[at..]
-            .first_chunk::<8>()
-            .map_or(0, |w| u64::from_le_bytes(*w))
-    };
     if bytes.len() < 8 {
         let word = bytes
             .iter()
@@ -551,13 +546,14 @@ fn needs_lowering(bytes: &[u8]) -> bool {
         return not_key_bytes(word) != 0;
     }
     // Whole words, then the last eight bytes (which may overlap).
-    let mut flags = 0;
-    let mut at = 0;
-    while at + 8 < bytes.len() {
-        flags |= not_key_bytes(word(at));
-        at += 8;
-    }
-    flags | not_key_bytes(word(bytes.len() - 8)) != 0
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let whole = bytes
+        .chunks_exact(8)
+        .fold(0, |flags, w| flags | not_key_bytes(word(w)));
+    let last = bytes
+        .last_chunk::<8>()
+        .map_or(0, |w| not_key_bytes(u64::from_le_bytes(*w)));
+    whole | last != 0
 }
 
 /// The high bit of each byte of `word` that may not stay as it is in an

@@ -185,19 +185,12 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     }
     // Whole words, then the last eight bytes (which may overlap the last
     // whole word).
-    let word = |text: &[u8], at: usize| {
-        text[at..]
-            .first_chunk::<8>()
-            .map(|w| u64::from_le_bytes(*w))
-    };
-    let mut at = 0;
-    while at + 8 < len {
-        if word(a, at) != word(b, at) {
-            return false;
-        }
-        at += 8;
-    }
-    word(a, len - 8) == word(b, len - 8)
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let last = |text: &[u8]| text.last_chunk::<8>().map(|w| u64::from_le_bytes(*w));
+    a.chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .all(|(x, y)| word(x) == word(y))
+        && last(a) == last(b)
 }
 
 #[inline]
