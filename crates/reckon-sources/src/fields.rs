@@ -74,12 +74,11 @@ impl DateCache {
 /// The 20 bytes are checked and read as three overlapping 8-byte words
 /// (SWAR): about a third of the instructions of a byte-by-byte parse.
 fn utc_fields(bytes: &[u8]) -> Option<(i64, i64, i64, i64)> {
-    if bytes.len() != 20 {
-        return None;
-    }
-    let date = digits_of(word_at(bytes, 0)?, *b"0000-00-", [9, 9, 9, 9, 0, 9, 9, 0])?;
-    let day_time = digits_of(word_at(bytes, 8)?, *b"00T00:00", [9, 9, 0, 9, 9, 0, 9, 9])?;
-    let time = digits_of(word_at(bytes, 12)?, *b"0:00:00Z", [9, 0, 9, 9, 0, 9, 9, 0])?;
+    let bytes: &[u8; 20] = bytes.try_into().ok()?;
+    let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let date = digits_of(word_at(0), *b"0000-00-", [9, 9, 9, 9, 0, 9, 9, 0])?;
+    let day_time = digits_of(word_at(8), *b"00T00:00", [9, 9, 0, 9, 9, 0, 9, 9])?;
+    let time = digits_of(word_at(12), *b"0:00:00Z", [9, 0, 9, 9, 0, 9, 9, 0])?;
     let year = i64::from(date[0]) * 100 + i64::from(date[2]);
     let (month, day) = (i64::from(date[5]), i64::from(day_time[0]));
     let (hour, minute, second) = (day_time[3], day_time[6], time[5]);
@@ -90,10 +89,6 @@ fn utc_fields(bytes: &[u8]) -> Option<(i64, i64, i64, i64)> {
         && second <= 59;
     let seconds = i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
     valid.then_some((year, month, day, seconds))
-}
-
-fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(*bytes.get(at..)?.first_chunk::<8>()?))
 }
 
 /// Checks a word against a pattern: where `template` has `0`, a digit;
