@@ -194,6 +194,7 @@ impl<'c> UsageAccumulator<'c> {
         self.rows_read
     }
 
+    #[inline]
     pub fn add(&mut self, row: &UsageRow<'_>) {
         self.rows_read += 1;
         let catalog = self.catalog;
