@@ -175,17 +175,16 @@ fn read_rows(
                 }
                 None => break,
             };
-            if at < complete && bytes[at] == b',' {
-                if count < layout.kept {
-                    starts[count] = at + 1;
+            if bytes.get(at) == Some(&b',') {
+                if let Some(start) = starts.get_mut(count) {
+                    *start = at + 1;
                     count += 1;
                 }
                 continue;
             }
-            let line_end = if at > line_begin && bytes[at - 1] == b'\r' {
-                at - 1
-            } else {
-                at
+            let line_end = match at.checked_sub(1) {
+                Some(before) if before >= line_begin && bytes[before] == b'\r' => before,
+                _ => at,
             };
             // A line with a comma is not blank.
             if count > 1 || !text[line_begin..line_end].trim_ascii().is_empty() {
