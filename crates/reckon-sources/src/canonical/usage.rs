@@ -242,17 +242,20 @@ impl LineLayout {
         if self.canonical
             && let &[s0, s1, s2, s3, s4, s5] = starts
         {
-            let field = |start: usize, end: usize| Ok(trim(&text[start..end]));
-            return [
-                field(s0, s1 - 1),
-                field(s1, s2 - 1),
-                field(s2, s3 - 1),
-                field(s3, s4 - 1),
-                field(s4, s5 - 1),
-                field(s5, end),
-                Ok(""),
-                Ok(""),
-            ];
+            // Splitting the line at each comma checks one boundary per
+            // field, where slicing it checks two.
+            let mut rest = &text[s0..end];
+            let mut next = |comma: usize, start: usize| {
+                let (field, after) = rest.split_at(comma - start);
+                rest = after.strip_prefix(',').unwrap_or(after);
+                Ok(trim(field))
+            };
+            let f0 = next(s1 - 1, s0);
+            let f1 = next(s2 - 1, s1);
+            let f2 = next(s3 - 1, s2);
+            let f3 = next(s4 - 1, s3);
+            let f4 = next(s5 - 1, s4);
+            return [f0, f1, f2, f3, f4, Ok(trim(rest)), Ok(""), Ok("")];
         }
         let mut fields = [Ok(""); NAMES.len()];
         for &(column, at) in &self.present {
