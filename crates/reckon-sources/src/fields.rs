@@ -72,7 +72,7 @@ impl DateCache {
 /// month) and a valid time of day; `None` for any other text.
 ///
 /// The 20 bytes are checked and read as three overlapping 8-byte words
-/// (SWAR): about a third of the instructions of a byte-by-byte parse.
+/// (SWAR), with one branch for all fourteen digits.
 fn utc_fields(bytes: &[u8]) -> Option<(i64, i64, i64, i64)> {
     let bytes: &[u8; 20] = bytes.try_into().ok()?;
     let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
