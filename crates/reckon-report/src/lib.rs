@@ -3,6 +3,7 @@
 
 mod bench_csv;
 mod findings_json;
+mod number;
 mod summary_text;
 
 pub use bench_csv::{write_exceptions_csv, write_recon_csv};

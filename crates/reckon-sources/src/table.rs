@@ -105,63 +105,218 @@ pub(crate) fn csv_reader<R: Read>(reader: R, has_headers: bool) -> csv::Reader<R
 }
 
 /// A small table read row by row, with row numbers for errors.
-pub(crate) struct Table<R: Read> {
+pub(crate) struct Table {
     file: String,
-    reader: csv::Reader<R>,
+    rows: Rows,
     columns: Columns,
     names: Vec<&'static str>,
-    record: csv::ByteRecord,
 }
 
-impl<R: Read> Table<R> {
+/// Where a table's rows come from.
+enum Rows {
+    /// Text with no quote and no bare carriage return (what exports nearly
+    /// always are): lines and fields are split directly, several times
+    /// faster than the general reader. The same rows come out either way.
+    Plain {
+        text: String,
+        /// Where the next line starts.
+        next: usize,
+        /// Line ends before `next`.
+        newlines: u64,
+        /// Line number of the current record, and of the next one, as the
+        /// csv crate counts them: 1 + the line ends before the byte that
+        /// follows the previous record's terminator (with CRLF that is the
+        /// `\r`, so the count trails the physical line).
+        line: u64,
+        next_line: u64,
+        /// Byte ranges of the current record's fields in `text`.
+        fields: Vec<(usize, usize)>,
+    },
+    /// Anything else: the csv crate.
+    Csv {
+        reader: csv::Reader<std::io::Cursor<Vec<u8>>>,
+        record: csv::ByteRecord,
+    },
+}
+
+impl Rows {
+    fn new(text: Vec<u8>) -> Rows {
+        let plain = memchr::memchr(b'"', &text).is_none()
+            && memchr::memchr_iter(b'\r', &text).all(|at| text.get(at + 1) == Some(&b'\n'));
+        // Valid UTF-8 as a whole, so every field (cut at ASCII commas and
+        // line ends) is too: no check per field. Otherwise the csv crate's
+        // path checks each field and names the one that is not.
+        let text = match (plain, String::from_utf8(text)) {
+            (true, Ok(text)) => {
+                return Rows::Plain {
+                    // The csv crate drops a byte-order mark at the start.
+                    next: if text.starts_with('\u{feff}') { 3 } else { 0 },
+                    text,
+                    newlines: 0,
+                    line: 0,
+                    next_line: 1,
+                    fields: Vec::new(),
+                };
+            }
+            (_, Ok(text)) => text.into_bytes(),
+            (_, Err(error)) => error.into_bytes(),
+        };
+        Rows::Csv {
+            reader: csv_reader(std::io::Cursor::new(text), false),
+            record: csv::ByteRecord::new(),
+        }
+    }
+
+    /// Moves to the next record (as the csv crate sees records: empty lines
+    /// are none); `false` at the end.
+    fn advance(&mut self, file: &str) -> Result<bool, SourceError> {
+        match self {
+            Rows::Plain {
+                text,
+                next,
+                newlines,
+                line,
+                next_line,
+                fields,
+            } => loop {
+                if *next >= text.len() {
+                    return Ok(false);
+                }
+                let start = *next;
+                let bytes = text.as_bytes();
+                let newline = memchr::memchr(b'\n', &bytes[start..]).map(|i| start + i);
+                let end = newline.unwrap_or(text.len());
+                let crlf = end > start && bytes[end - 1] == b'\r';
+                let content_end = if crlf { end - 1 } else { end };
+                let newlines_before = *newlines;
+                *next = end + 1;
+                *newlines += u64::from(newline.is_some());
+                if start == content_end {
+                    continue; // an empty line is no record
+                }
+                *line = *next_line;
+                *next_line = 1 + newlines_before + u64::from(newline.is_some() && !crlf);
+                fields.clear();
+                let mut field_start = start;
+                for (at, &byte) in bytes[start..content_end].iter().enumerate() {
+                    if byte == b',' {
+                        fields.push((field_start, start + at));
+                        field_start = start + at + 1;
+                    }
+                }
+                fields.push((field_start, content_end));
+                return Ok(true);
+            },
+            Rows::Csv { reader, record } => reader
+                .read_byte_record(record)
+                .map_err(|e| csv_error(file, &e)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Rows::Plain { fields, .. } => fields.len(),
+            Rows::Csv { record, .. } => record.len(),
+        }
+    }
+
+    /// Field `at` of the current record, untrimmed; `None` past its end.
+    fn get(&self, at: usize) -> Option<&[u8]> {
+        match self {
+            Rows::Plain { text, fields, .. } => fields
+                .get(at)
+                .map(|&(start, end)| &text.as_bytes()[start..end]),
+            Rows::Csv { record, .. } => record.get(at),
+        }
+    }
+
+    /// Field `at` of the current record, trimmed; empty past its end.
+    fn text(&self, at: usize) -> Result<&str, std::str::Utf8Error> {
+        match self {
+            Rows::Plain { text, fields, .. } => Ok(fields
+                .get(at)
+                .and_then(|&(start, end)| text.get(start..end))
+                .map_or("", str::trim_ascii)),
+            Rows::Csv { record, .. } => {
+                std::str::from_utf8(record.get(at).map_or(&[][..], <[u8]>::trim_ascii))
+            }
+        }
+    }
+
+    /// About how many lines are left: for sizing what the rows fill.
+    fn lines_left(&self) -> usize {
+        match self {
+            Rows::Plain { text, next, .. } => {
+                memchr::memchr_iter(b'\n', text.as_bytes().get(*next..).unwrap_or_default()).count()
+                    + 1
+            }
+            Rows::Csv { .. } => 0,
+        }
+    }
+
+    fn line(&self) -> u64 {
+        match self {
+            Rows::Plain { line, .. } => *line,
+            Rows::Csv { record, .. } => record.position().map_or(0, |p| p.line()),
+        }
+    }
+}
+
+impl Table {
     pub(crate) fn open(
-        reader: R,
+        mut reader: impl Read,
         file: &str,
         required: &[&'static str],
         optional: &[&'static str],
     ) -> Result<Self, SourceError> {
-        let mut reader = csv_reader(reader, false);
-        let mut header = csv::ByteRecord::new();
-        let read = reader
-            .read_byte_record(&mut header)
-            .map_err(|e| csv_error(file, &e))?;
-        if !read {
-            header.clear();
-        }
+        let mut text = Vec::new();
+        reader
+            .read_to_end(&mut text)
+            .map_err(|e| SourceError::new(file, SourceErrorKind::Unreadable, e.to_string()))?;
+        let mut rows = Rows::new(text);
+        let header = if rows.advance(file)? {
+            (0..rows.len()).filter_map(|at| rows.get(at)).collect()
+        } else {
+            csv::ByteRecord::new()
+        };
         let columns = Columns::resolve(file, &header, required, optional)?;
         Ok(Table {
             file: file.to_string(),
-            reader,
+            rows,
             columns,
             names: required.iter().chain(optional).copied().collect(),
-            record: csv::ByteRecord::new(),
         })
     }
 
     /// Moves to the next non-blank row; `false` at the end.
     pub(crate) fn advance(&mut self) -> Result<bool, SourceError> {
-        loop {
-            let read = self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(&self.file, &e))?;
-            if !read {
-                return Ok(false);
-            }
-            if !self.record.iter().all(|f| f.trim_ascii().is_empty()) {
+        while self.rows.advance(&self.file)? {
+            let rows = &self.rows;
+            if !(0..rows.len()).all(|at| rows.get(at).is_none_or(|f| f.trim_ascii().is_empty())) {
                 return Ok(true);
             }
         }
+        Ok(false)
     }
 
     pub(crate) fn row(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        self.rows.line()
     }
 
     /// The text of wanted column `column` in the current row.
     pub(crate) fn text(&self, column: usize) -> Result<&str, SourceError> {
-        std::str::from_utf8(self.columns.get(&self.record, column))
-            .map_err(|_| self.error(column, "is not valid UTF-8 text"))
+        match self.columns.position(column) {
+            Some(at) => self
+                .rows
+                .text(at)
+                .map_err(|_| self.error(column, "is not valid UTF-8 text")),
+            None => Ok(""),
+        }
+    }
+
+    /// About how many rows are left (0 if unknown), to reserve room.
+    pub(crate) fn rows_hint(&self) -> usize {
+        self.rows.lines_left()
     }
 
     /// Like [`text`](Self::text), but empty is an error.
@@ -192,5 +347,57 @@ pub(crate) fn csv_error(file: &str, error: &csv::Error) -> SourceError {
     match error.position() {
         Some(position) => out.at_row(position.line()),
         None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every record as (line, fields).
+    fn records(mut rows: Rows) -> Vec<(u64, Vec<Vec<u8>>)> {
+        let mut out = Vec::new();
+        while rows.advance("t.csv").expect("in memory") {
+            let fields = (0..rows.len())
+                .map(|at| rows.get(at).expect("in range").to_vec())
+                .collect();
+            out.push((rows.line(), fields));
+        }
+        out
+    }
+
+    #[test]
+    fn plain_rows_are_the_rows_the_csv_crate_reads() {
+        for text in [
+            "a,b,c\n1,2,3\n",
+            "a,b\r\n1,2\r\n\r\n\n3,4",
+            "\u{feff}a,b\n\n\n 1 , 2 ,\n,,\n  \nx\n",
+            "a\n1,2,3,4\n,\n",
+            "a\n\n\nb\nc\n",
+            "\n\na,b\n\n1",
+            "a\r\n\r\n\r\nb\r\nc",
+            "a\nb\r\n\r\nc\n\nd",
+            "a\r\nb\r\n",
+            "\u{feff}",
+            "\u{feff}\r\na,b\r\n\r\n",
+            "x\u{feff},y\n",
+            "",
+            "\n\n",
+            "only",
+        ] {
+            let plain = Rows::new(text.as_bytes().to_vec());
+            assert!(matches!(plain, Rows::Plain { .. }), "{text:?}");
+            let csv = Rows::Csv {
+                reader: csv_reader(std::io::Cursor::new(text.as_bytes().to_vec()), false),
+                record: csv::ByteRecord::new(),
+            };
+            assert_eq!(records(plain), records(csv), "{text:?}");
+        }
+        for text in ["a,\"b\"\n", "a\rb\n"] {
+            assert!(
+                matches!(Rows::new(text.as_bytes().to_vec()), Rows::Csv { .. }),
+                "{text:?}"
+            );
+        }
     }
 }

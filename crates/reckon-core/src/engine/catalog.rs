@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use hashbrown::HashMap;
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use foldhash::fast::FixedState;
+use hashbrown::{HashMap, HashTable};
 
 use rust_decimal::Decimal;
 
@@ -114,17 +117,23 @@ pub struct CatalogBuilder {
     clients: BTreeMap<ClientId, Client>,
     products: BTreeMap<ProductId, (usize, Product)>,
     client_mappings: Vec<ClientMapping>,
-    client_mapping_at: HashMap<(SourceId, String), usize>,
+    /// Indices into `client_mappings` by (source, reference), so the keys
+    /// are not stored twice.
+    client_mapping_at: HashTable<usize>,
+    hasher: FixedState,
     product_mappings: Vec<ProductMapping>,
     product_mapping_at: HashMap<(SourceId, String, ProductId), usize>,
+    /// The client of the last billing line added.
+    last_billing_client: Option<ClientId>,
+    /// Products billing lines named lately (at most [`RECENT`]), to know
+    /// them again by identity.
+    recent_products: Vec<ProductId>,
 }
 
 impl CatalogBuilder {
     /// Adds a PSA client. The first name given for an id is kept.
     pub fn add_client(&mut self, client: Client) {
-        if !self.clients.contains_key(&client.id) {
-            self.clients.insert(client.id.clone(), client);
-        }
+        self.clients.entry(client.id.clone()).or_insert(client);
     }
 
     /// Adds a catalogue product. Listing a product twice with different
@@ -151,11 +160,32 @@ impl CatalogBuilder {
 
     /// Makes sure a client and product named by a billing line exist.
     pub fn add_billing_line(&mut self, line: &BillingLine) {
-        if !self.clients.contains_key(&line.client_id) {
-            self.add_client(Client {
-                id: line.client_id.clone(),
-                name: line.client_name.to_string(),
-            });
+        // A client's lines come together, and readers share one id among
+        // them: most lines repeat the client of the line before, which a
+        // pointer check settles without a map lookup.
+        if !self
+            .last_billing_client
+            .as_ref()
+            .is_some_and(|last| same_id(last.as_str(), line.client_id.as_str()))
+        {
+            self.clients
+                .entry(line.client_id.clone())
+                .or_insert_with(|| Client {
+                    id: line.client_id.clone(),
+                    name: String::from(&*line.client_name),
+                });
+            self.last_billing_client = Some(line.client_id.clone());
+        }
+        // Few products, named by many lines with shared ids: recognise the
+        // recent ones by address (each held here, so no other id can take
+        // its address) before looking the text up.
+        let id = line.product_id.as_str();
+        if self
+            .recent_products
+            .iter()
+            .any(|recent| std::ptr::eq(recent.as_str(), id))
+        {
+            return;
         }
         if !self.products.contains_key(&line.product_id) {
             let position = self.products.len();
@@ -164,14 +194,21 @@ impl CatalogBuilder {
                 (position, Product::bare(line.product_id.clone())),
             );
         }
+        if self.recent_products.len() == RECENT {
+            self.recent_products.remove(0);
+        }
+        self.recent_products.push(line.product_id.clone());
     }
 
     /// Maps a source's client reference to a PSA client, returning whether
     /// the mapping is new. Repeating a mapping is harmless; mapping one
     /// reference to two clients is a conflict.
     pub fn map_client(&mut self, mapping: ClientMapping) -> Result<bool, MappingConflict> {
-        let key = (mapping.source.clone(), mapping.external_client_id.clone());
-        if let Some(&previous) = self.client_mapping_at.get(&key) {
+        let hash = self.hasher.hash_one(reference_key(&mapping));
+        let mappings = &self.client_mappings;
+        if let Some(&previous) = self.client_mapping_at.find(hash, |&i| {
+            reference_key(&mappings[i]) == reference_key(&mapping)
+        }) {
             let earlier = &self.client_mappings[previous];
             if earlier.client_id == mapping.client_id {
                 return Ok(false);
@@ -188,8 +225,11 @@ impl CatalogBuilder {
                 ),
             });
         }
+        let (mappings, hasher) = (&self.client_mappings, &self.hasher);
         self.client_mapping_at
-            .insert(key, self.client_mappings.len());
+            .insert_unique(hash, mappings.len(), |&i| {
+                hasher.hash_one(reference_key(&mappings[i]))
+            });
         self.client_mappings.push(mapping);
         Ok(true)
     }
@@ -224,8 +264,14 @@ impl CatalogBuilder {
     }
 
     pub fn build(mut self) -> Catalog {
-        // Anything a mapping names exists, even if no list names it.
+        // Anything a mapping names exists, even if no list names it. A
+        // client's mappings come together: look each client up once.
+        let mut previous: Option<&ClientId> = None;
         for mapping in &self.client_mappings {
+            if previous.is_some_and(|p| same_id(p.as_str(), mapping.client_id.as_str())) {
+                continue;
+            }
+            previous = Some(&mapping.client_id);
             self.clients
                 .entry(mapping.client_id.clone())
                 .or_insert_with(|| Client {
@@ -254,7 +300,12 @@ impl CatalogBuilder {
 
         let mut sources: Vec<SourceEntry> = Vec::new();
         let source_of = |sources: &mut Vec<SourceEntry>, id: &SourceId| -> u32 {
-            match sources.iter().position(|s| &s.id == id) {
+            // Rows of a reader share one id per source: try addresses first.
+            let found = sources
+                .iter()
+                .position(|s| std::ptr::eq(s.id.as_str(), id.as_str()))
+                .or_else(|| sources.iter().position(|s| s.id == *id));
+            match found {
                 Some(i) => i as u32,
                 None => {
                     sources.push(SourceEntry {
@@ -266,13 +317,37 @@ impl CatalogBuilder {
                 }
             }
         };
+        // Source and client of each client mapping; a file lists a client's
+        // mappings together, so most repeat the client of the one before.
+        let mut last_client: Option<(ClientId, u32)> = None;
+        let resolved: Vec<(u32, u32)> = self
+            .client_mappings
+            .iter()
+            .map(|mapping| {
+                let source = source_of(&mut sources, &mapping.source);
+                let client = match &last_client {
+                    Some((id, index)) if same_id(id.as_str(), mapping.client_id.as_str()) => *index,
+                    _ => {
+                        let index = client_index[&mapping.client_id];
+                        last_client = Some((mapping.client_id.clone(), index));
+                        index
+                    }
+                };
+                (source, client)
+            })
+            .collect();
+        let mut per_source = vec![0usize; sources.len()];
+        for &(source, _) in &resolved {
+            per_source[source as usize] += 1;
+        }
+        for (entry, &count) in sources.iter_mut().zip(&per_source) {
+            entry.client_refs.reserve(count);
+        }
         let mut client_sources = vec![Vec::new(); clients.len()];
-        for mapping in &self.client_mappings {
-            let source = source_of(&mut sources, &mapping.source);
-            let client = client_index[&mapping.client_id];
+        for (mapping, (source, client)) in self.client_mappings.into_iter().zip(resolved) {
             sources[source as usize]
                 .client_refs
-                .insert(mapping.external_client_id.as_str().into(), client);
+                .insert(mapping.external_client_id.into_boxed_str(), client);
             if !client_sources[client as usize].contains(&source) {
                 client_sources[client as usize].push(source);
             }
@@ -309,6 +384,20 @@ impl CatalogBuilder {
             client_sources,
         }
     }
+}
+
+/// How many recent product ids [`CatalogBuilder::add_billing_line`] keeps.
+const RECENT: usize = 64;
+
+/// Whether two ids are equal, checking first whether they share their text
+/// (readers share one id among the rows that name it).
+fn same_id(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+/// What makes a client mapping unique: source and reference.
+fn reference_key(mapping: &ClientMapping) -> (&str, &str) {
+    (mapping.source.as_str(), mapping.external_client_id.as_str())
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use hashbrown::HashMap;
+use hashbrown::hash_map::Entry;
 use rust_decimal::Decimal;
 
 use super::accumulate::{CountRow, ItemRow, LooseGroup, RowClass};
@@ -47,22 +49,26 @@ impl<'c> Reconciliation<'c> {
         let counts = &self.counts[self.count_range(client, product)];
         // One client and product: order by state, then mapping (which fixes
         // source and SKU), status and key, comparing texts only where ids
-        // are not stable across runs. Count records follow the items.
-        let mut ordered: Vec<&ItemRow> = groups.iter().collect();
-        ordered.sort_unstable_by(|a, b| {
-            (a.class, a.mapping)
-                .cmp(&(b.class, b.mapping))
-                .then_with(|| {
-                    self.statuses[a.status as usize].cmp(&self.statuses[b.status as usize])
-                })
-                .then_with(|| {
-                    self.keys
-                        .get(client, a.key)
-                        .cmp(self.keys.get(client, b.key))
-                })
-        });
+        // are not stable across runs: the status by its rank in text order,
+        // the key by its first eight bytes, then in full. Count records
+        // follow the items.
+        let mut ordered: Vec<(u64, u64, &str, &ItemRow)> = groups
+            .iter()
+            .map(|group| {
+                let key = self.keys.get(client, group.key);
+                let head = (group.class as u64) << 48
+                    | u64::from(group.mapping) << 8
+                    | u64::from(self.status_rank[group.status as usize]);
+                (head, text_prefix(key), key, group)
+            })
+            .collect();
+        ordered.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
         let mut items: Vec<EvidenceItem> = Vec::with_capacity(groups.len() + counts.len());
-        items.extend(ordered.into_iter().map(|g| self.group_evidence(g)));
+        items.extend(
+            ordered
+                .into_iter()
+                .map(|(_, _, key, group)| self.keyed_evidence(group, key)),
+        );
         items.extend(counts.iter().map(|c| self.count_evidence(c)));
         let billing_lines = self.billing_order[range_usize(&pair.lines)]
             .iter()
@@ -349,10 +355,11 @@ impl<'c> Reconciliation<'c> {
 
     /// All groups of a pair, counted or not.
     fn group_range(&self, client: u32, product: u32) -> Range<usize> {
-        let key = |row: &ItemRow| (row.client, row.product);
-        let target = (client, product);
-        let start = self.groups.partition_point(|row| key(row) < target);
-        let end = self.groups.partition_point(|row| key(row) <= target);
+        let range = &self.client_groups[client as usize];
+        let first = range.start as usize;
+        let of_client = &self.groups[first..range.end as usize];
+        let start = first + of_client.partition_point(|row| row.product < product);
+        let end = first + of_client.partition_point(|row| row.product <= product);
         start..end
     }
 
@@ -366,6 +373,12 @@ impl<'c> Reconciliation<'c> {
     }
 
     fn group_evidence(&self, group: &ItemRow) -> EvidenceItem<'_> {
+        self.keyed_evidence(group, self.keys.get(group.client, group.key))
+    }
+
+    /// [`group_evidence`](Self::group_evidence) with the group's key text
+    /// already looked up.
+    fn keyed_evidence<'s>(&'s self, group: &ItemRow, item_key: &'s str) -> EvidenceItem<'s> {
         let mapping = &self.catalog.mappings[group.mapping as usize];
         let also_listed_as = group.second_mapping().map(|second| {
             let other = &self.catalog.mappings[second as usize];
@@ -379,7 +392,7 @@ impl<'c> Reconciliation<'c> {
             source: self.catalog.sources[mapping.source as usize].id.as_str(),
             sku: &mapping.sku,
             also_listed_as,
-            item_key: self.keys.get(group.client, group.key),
+            item_key,
             state: class_state(group.class),
             status: &self.statuses[group.status as usize],
             last_seen: group.last_seen.get(),
@@ -416,17 +429,23 @@ impl<'c> Reconciliation<'c> {
     ) -> Vec<EvidenceItem<'s>> {
         let client_id = client.map(|c| &self.catalog.clients[c as usize].id);
         let mut items: Vec<EvidenceItem<'s>> = Vec::with_capacity(group.rows.len());
+        // Item rows by interned (key, SKU): ids are equal when texts are.
+        let mut listed: HashMap<(u32, u32), usize> = HashMap::new();
         for row in &group.rows {
             let item_key = row.key.map_or("", |k| self.keys.loose.get(k));
             let sku = self.texts.get(row.sku);
-            if row.quantity.is_none()
-                && let Some(existing) = items
-                    .iter_mut()
-                    .find(|e| !e.is_count && e.item_key == item_key && e.sku == sku)
-            {
-                existing.rows += 1;
-                existing.last_seen = existing.last_seen.max(row.last_seen.get());
-                continue;
+            if let (None, Some(key)) = (row.quantity, row.key) {
+                match listed.entry((key, row.sku)) {
+                    Entry::Occupied(at) => {
+                        let existing = &mut items[*at.get()];
+                        existing.rows += 1;
+                        existing.last_seen = existing.last_seen.max(row.last_seen.get());
+                        continue;
+                    }
+                    Entry::Vacant(slot) => {
+                        slot.insert(items.len());
+                    }
+                }
             }
             items.push(EvidenceItem {
                 client_id,
@@ -543,6 +562,45 @@ fn sort_evidence(items: &mut [EvidenceItem<'_>]) {
     });
 }
 
+/// The first eight bytes of `text`, zero-padded, as a number that orders
+/// like the text.
+fn text_prefix(text: &str) -> u64 {
+    let mut prefix = [0u8; 8];
+    let bytes = &text.as_bytes()[..text.len().min(8)];
+    prefix[..bytes.len()].copy_from_slice(bytes);
+    u64::from_be_bytes(prefix)
+}
+
 fn range_usize(range: &Range<u32>) -> Range<usize> {
     range.start as usize..range.end as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::text_prefix;
+
+    #[test]
+    fn text_prefix_orders_like_the_text() {
+        let texts = [
+            "",
+            "a",
+            "ab",
+            "ab\0",
+            "ab\u{1}",
+            "abcdefgh",
+            "abcdefghi",
+            "b",
+            "é",
+            "zz",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(
+                    (text_prefix(a), a).cmp(&(text_prefix(b), b)),
+                    a.cmp(b),
+                    "{a:?} {b:?}"
+                );
+            }
+        }
+    }
 }

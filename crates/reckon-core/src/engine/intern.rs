@@ -120,20 +120,9 @@ impl KeySpace {
         self.per_client[client as usize].get(key)
     }
 
-    /// Every (hash, client, key id), built per client in parallel.
-    pub(crate) fn hashed_keys(&self) -> Vec<(u64, u32, u32)> {
-        use rayon::prelude::*;
-        self.per_client
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(client, interner)| {
-                interner
-                    .hashes
-                    .iter()
-                    .enumerate()
-                    .map(move |(key, &hash)| (hash, client as u32, key as u32))
-            })
-            .collect()
+    /// Each client's key hashes, by key id.
+    pub(crate) fn client_hashes(&self) -> impl Iterator<Item = &[u64]> {
+        self.per_client.iter().map(|interner| &interner.hashes[..])
     }
 
     /// Distinct (client, key) pairs.

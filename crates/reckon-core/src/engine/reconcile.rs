@@ -4,9 +4,12 @@
 
 use hashbrown::HashMap;
 use std::cmp::{Ordering, Reverse};
+use std::ops::Range;
 
-use rayon::iter::ParallelIterator;
-use rayon::slice::ParallelSliceMut;
+use rayon::iter::{
+    IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
+};
+use rayon::slice::{ParallelSlice, ParallelSliceMut};
 use rust_decimal::Decimal;
 
 use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
@@ -50,11 +53,21 @@ pub fn reconcile<'c>(
             "there are no usage rows at all: every billed pair shows as billed with no usage; check that the usage export is complete".to_string(),
         );
     }
-    let groups = fold_items(catalog, items, &statuses);
+    // Indexing billing needs no usage: it runs while the fold keeps the
+    // other threads busy.
+    let (folded, (billing_order, billed, billing_diagnostics)) = rayon::join(
+        || fold_items(catalog, items, &statuses),
+        || index_billing(catalog, billing),
+    );
+    diagnostics.extend(billing_diagnostics);
+    let Folded {
+        groups,
+        client_groups,
+        pairs_from_items,
+        flagged,
+    } = folded;
     counts.sort_by_key(|c| (c.client, c.product, c.class));
-
-    let (billing_order, billed) = index_billing(catalog, billing, &mut diagnostics);
-    let actual = actual_per_pair(catalog, &groups, &counts);
+    let actual = actual_per_pair(catalog, pairs_from_items, &counts);
     let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
 
     let mut unmapped_clients: Vec<UnmappedClientEntry> = unmapped_clients
@@ -86,49 +99,34 @@ pub fn reconcile<'c>(
         (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
     });
 
-    let (cross_client, cross_client_sets) = cross_client(&groups, &keys);
-    let mut has_cross_client = vec![false; catalog.clients.len()];
-    for &(client, _) in cross_client.keys() {
-        has_cross_client[client as usize] = true;
-    }
-    let mut exceptions = Vec::new();
-    for (index, group) in groups.iter().enumerate() {
-        let target = ExceptionTarget::Group(index as u32);
-        let kind = match group.class {
-            RowClass::Counted => {
-                if group.rows > 1 {
-                    exceptions.push(ItemException {
-                        kind: FindingKind::DuplicateItem,
-                        client: Some(group.client),
-                        product: Some(group.product),
-                        count: u64::from(group.rows),
-                        target: target.clone(),
-                    });
-                }
-                if let Some(&(clients, _)) = has_cross_client[group.client as usize]
-                    .then(|| cross_client.get(&(group.client, group.key)))
-                    .flatten()
-                {
-                    exceptions.push(ItemException {
-                        kind: FindingKind::CrossClientItem,
-                        client: Some(group.client),
-                        product: Some(group.product),
-                        count: clients,
-                        target,
-                    });
-                }
-                continue;
-            }
-            RowClass::Inactive => FindingKind::DisabledLicensed,
-            RowClass::Stale => FindingKind::StaleItem,
-        };
+    let (cross_client, cross_client_sets) = cross_client(&groups, &client_groups, &keys);
+    let mut exceptions = Vec::with_capacity(flagged.len());
+    for &index in &flagged {
+        let group = &groups[index as usize];
         exceptions.push(ItemException {
-            kind,
+            kind: match group.class {
+                RowClass::Counted => FindingKind::DuplicateItem,
+                RowClass::Inactive => FindingKind::DisabledLicensed,
+                RowClass::Stale => FindingKind::StaleItem,
+            },
             client: Some(group.client),
             product: Some(group.product),
             count: u64::from(group.rows),
-            target,
+            target: ExceptionTarget::Group(index),
         });
+    }
+    for members in &cross_client_sets {
+        for &index in members {
+            let group = &groups[index as usize];
+            let (clients, _) = cross_client[&(group.client, group.key)];
+            exceptions.push(ItemException {
+                kind: FindingKind::CrossClientItem,
+                client: Some(group.client),
+                product: Some(group.product),
+                count: clients,
+                target: ExceptionTarget::Group(index),
+            });
+        }
     }
     for (index, entry) in unmapped_clients.iter().enumerate() {
         exceptions.push(ItemException {
@@ -160,11 +158,13 @@ pub fn reconcile<'c>(
         params: *params,
         keys,
         texts,
+        status_rank: rank_by_text(&statuses),
         statuses,
         mismatched: (0..pairs.len() as u32)
             .filter(|&i| pairs[i as usize].status != PairStatus::Match)
             .collect(),
         groups,
+        client_groups,
         counts,
         billing,
         billing_order,
@@ -177,84 +177,276 @@ pub fn reconcile<'c>(
         diagnostics,
         stats,
     };
-    exceptions.sort_by(|a, b| compare_exceptions(&reconciliation, a, b));
-    reconciliation.exceptions = exceptions;
+    reconciliation.exceptions = sort_exceptions(&reconciliation, exceptions);
     reconciliation
+}
+
+/// Each text's rank in text order (equal texts share a rank).
+fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    order.sort_by_key(|&i| &texts[i]);
+    let mut rank = vec![0u8; texts.len()];
+    let mut current = 0u8;
+    for (position, &i) in order.iter().enumerate() {
+        if position > 0 && texts[i] != texts[order[position - 1]] {
+            current = current.saturating_add(1);
+        }
+        rank[i] = current;
+    }
+    rank
 }
 
 /// Sorts item rows and folds each (class, client, product, key) into one
 /// record: rows summed, the largest units factor kept, the latest sighting
-/// kept. Ties are broken by content, never by arrival order, so the result
-/// does not depend on how the input was split across threads.
+/// kept. The fold does not depend on the order rows arrive in, so the
+/// result does not depend on how the input was split across threads.
+///
+/// Each client's groups come out sorted by (product, class); within that
+/// their order follows arrival, which nothing visible depends on (evidence
+/// and exceptions are sorted by text).
 fn fold_items(
     catalog: &Catalog,
     mut items: Vec<ItemRow>,
     statuses: &[std::sync::Arc<str>],
-) -> Vec<ItemRow> {
+) -> Folded {
     // Feeds usually list a client's rows together: sort and fold each run
     // of one client on its own, in parallel (small, cache-friendly work).
     // If a client's rows come in several runs, sort everything first so
     // that each client is one run.
-    let in_client_runs = {
-        let mut previous: Option<u32> = None;
-        items.chunk_by(|a, b| a.client == b.client).all(|run| {
-            let client = run[0].client;
-            let ordered = previous.is_none_or(|p| p < client);
-            previous = Some(client);
-            ordered
-        })
-    };
-    if !in_client_runs {
+    if !items
+        .par_windows(2)
+        .all(|pair| pair[0].client <= pair[1].client)
+    {
         items.par_sort_unstable_by_key(|row| row.client);
     }
-    // Within one client a 64-bit key suffices while product ids fit in 24
-    // bits (any real catalogue).
-    let narrow = catalog.products.len() < 1 << 24;
-    let runs: Vec<(usize, usize)> = items
+    // While a client's groups are in cache, also sum its pairs and note
+    // its groups that are exceptions.
+    let runs: Vec<(usize, usize, RunSummary)> = items
         .par_chunk_by_mut(|a, b| a.client == b.client)
-        .map(|run| {
-            if narrow {
-                run.sort_unstable_by_key(ItemRow::key_within_client);
-            } else {
-                run.sort_unstable_by_key(ItemRow::sort_key);
-            }
-            (run.len(), fold_run(catalog, run, statuses))
+        .map_init(RunFolder::default, |folder, run| {
+            let kept = folder.fold(catalog, run, statuses);
+            (run.len(), kept, summarize(catalog, &run[..kept]))
         })
         .collect();
-    // Close the gaps the folds left at the end of each run.
-    let (mut read, mut write) = (0, 0);
-    for (length, kept) in runs {
-        if read != write {
-            items.copy_within(read..read + kept, write);
-        }
-        read += length;
-        write += kept;
+    // Each run keeps its groups at its front; the rest of it is left as it
+    // is (moving millions of groups to close the gaps would cost more than
+    // the few it saves), and only the ranges of the groups are kept.
+    let mut client_groups = vec![0..0; catalog.clients.len()];
+    let mut pairs_from_items = Vec::new();
+    let mut flagged = Vec::new();
+    let mut start = 0;
+    for (length, kept, summary) in runs {
+        let at = start as u32;
+        client_groups[items[start].client as usize] = at..at + kept as u32;
+        pairs_from_items.extend(summary.pairs);
+        flagged.extend(summary.flagged.iter().map(|&i| at + i));
+        start += length;
     }
-    items.truncate(write);
-    items.shrink_to_fit();
-    items
+    Folded {
+        groups: items,
+        client_groups,
+        pairs_from_items,
+        flagged,
+    }
 }
 
-/// Folds equal (product, class, key) rows of one sorted client run into its
-/// front; returns how many groups it kept.
-fn fold_run(catalog: &Catalog, run: &mut [ItemRow], statuses: &[std::sync::Arc<str>]) -> usize {
+/// Item rows folded into groups, with what the fold learned on the way.
+struct Folded {
+    /// By client, with rows folded away at the end of each client's run.
+    groups: Vec<ItemRow>,
+    /// Client `c`'s groups, sorted by (product, class).
+    client_groups: Vec<Range<u32>>,
+    /// Counted units per pair with item groups, by (client, product).
+    pairs_from_items: Vec<ActualPair>,
+    /// Groups that are item exceptions (duplicate, inactive, stale).
+    flagged: Vec<u32>,
+}
+
+/// What one client's groups add up to.
+struct RunSummary {
+    pairs: Vec<ActualPair>,
+    /// Positions of the groups that are item exceptions.
+    flagged: Vec<u32>,
+}
+
+/// Sums the counted units of each pair in one client's groups, and notes
+/// the groups that are item exceptions: counted more than once, inactive,
+/// stale.
+fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
+    let mut pairs: Vec<ActualPair> = Vec::new();
+    let mut flagged = Vec::new();
+    // Counted items per mapping of the current pair (a pair has few
+    // mappings), multiplied out once per pair: one decimal product per
+    // mapping instead of one decimal addition per item.
+    let mut tally: Vec<(u32, u64)> = Vec::new();
+    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
+        for &(mapping, count) in tally.iter() {
+            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+        }
+        tally.clear();
+    };
+    for (index, group) in groups.iter().enumerate() {
+        let counted = group.class == RowClass::Counted;
+        if !counted || group.rows > 1 {
+            flagged.push(index as u32);
+        }
+        match pairs.last_mut() {
+            Some(pair) if pair.product == group.product => pair.counted |= counted,
+            last => {
+                if let Some(pair) = last {
+                    flush(pair, &mut tally);
+                }
+                pairs.push(ActualPair {
+                    client: group.client,
+                    product: group.product,
+                    quantity: Decimal::ZERO,
+                    counted,
+                });
+            }
+        }
+        if counted {
+            match tally
+                .iter_mut()
+                .find(|(mapping, _)| *mapping == group.mapping)
+            {
+                Some((_, count)) => *count += 1,
+                None => tally.push((group.mapping, 1)),
+            }
+        }
+    }
+    if let Some(pair) = pairs.last_mut() {
+        flush(pair, &mut tally);
+    }
+    RunSummary { pairs, flagged }
+}
+
+/// Scratch space to fold client runs, reused across the runs of a thread.
+#[derive(Default)]
+struct RunFolder {
+    /// Rows of the run by (product, class).
+    bucketed: Vec<ItemRow>,
+    /// Start of each (product, class) bucket in `bucketed`.
+    starts: Vec<u32>,
+    /// Per key id: the bucket that last saw it and its group's position.
+    seen: Vec<(u32, u32)>,
+    /// Number of the current bucket; `seen` entries of earlier buckets are
+    /// stale, so the table is never cleared.
+    bucket: u32,
+}
+
+impl RunFolder {
+    /// Folds the rows of one client into the front of `run`, sorted by
+    /// (product, class); returns how many groups it kept.
+    ///
+    /// Rows are counting-sorted by (product, class), a handful of buckets
+    /// per client, and each bucket is folded by key id, which is dense per
+    /// client: linear work where a comparison sort of 28-byte rows was the
+    /// largest cost of reconciling.
+    fn fold(
+        &mut self,
+        catalog: &Catalog,
+        run: &mut [ItemRow],
+        statuses: &[std::sync::Arc<str>],
+    ) -> usize {
+        let buckets = catalog.products.len() * 3;
+        // Clearing one counter per bucket must stay small next to the run.
+        if buckets > run.len() * 4 + 256 {
+            return sort_and_fold_run(catalog, run, statuses);
+        }
+        let bucket_of = |row: &ItemRow| row.product as usize * 3 + row.class as usize;
+        self.starts.clear();
+        self.starts.resize(buckets + 1, 0);
+        let mut keys = 0;
+        for row in run.iter() {
+            self.starts[bucket_of(row) + 1] += 1;
+            keys = keys.max(row.key as usize + 1);
+        }
+        for i in 1..=buckets {
+            self.starts[i] += self.starts[i - 1];
+        }
+        self.bucketed.clear();
+        self.bucketed.resize(run.len(), run[0]);
+        for row in run.iter() {
+            let slot = &mut self.starts[bucket_of(row)];
+            self.bucketed[*slot as usize] = *row;
+            *slot += 1;
+        }
+        // `starts[b]` is now the end of bucket b.
+        if self.seen.len() < keys {
+            self.seen.resize(keys, (0, 0));
+        }
+        let mut write = 0usize;
+        let mut start = 0usize;
+        for b in 0..buckets {
+            let end = self.starts[b] as usize;
+            if start == end {
+                continue;
+            }
+            self.next_bucket();
+            for row in &self.bucketed[start..end] {
+                let seen = &mut self.seen[row.key as usize];
+                if seen.0 == self.bucket {
+                    merge_row(catalog, &mut run[seen.1 as usize], row, statuses);
+                } else {
+                    *seen = (self.bucket, write as u32);
+                    run[write] = *row;
+                    write += 1;
+                }
+            }
+            start = end;
+        }
+        write
+    }
+
+    fn next_bucket(&mut self) {
+        if self.bucket == u32::MAX {
+            self.seen.fill((0, 0));
+            self.bucket = 0;
+        }
+        self.bucket += 1;
+    }
+}
+
+/// The general fold for a client run in a catalogue with more products than
+/// the run has rows: sort the run, then fold equal neighbours.
+fn sort_and_fold_run(
+    catalog: &Catalog,
+    run: &mut [ItemRow],
+    statuses: &[std::sync::Arc<str>],
+) -> usize {
+    // Within one client a 64-bit key suffices while product ids fit in 24
+    // bits (any real catalogue).
+    if catalog.products.len() < 1 << 24 {
+        run.sort_unstable_by_key(ItemRow::key_within_client);
+    } else {
+        run.sort_unstable_by_key(ItemRow::sort_key);
+    }
     let mut write = 0usize;
     for read in 0..run.len() {
         let row = run[read];
         if write > 0 && run[write - 1].sort_key() == row.sort_key() {
-            let group = &mut run[write - 1];
-            group.rows = group.rows.saturating_add(row.rows);
-            group.last_seen = group.last_seen.max(row.last_seen);
-            keep_top_two_mappings(catalog, group, row.mapping);
-            if statuses[row.status as usize] < statuses[group.status as usize] {
-                group.status = row.status;
-            }
+            merge_row(catalog, &mut run[write - 1], &row, statuses);
         } else {
             run[write] = row;
             write += 1;
         }
     }
     write
+}
+
+/// Folds `row` into `group`, its equal in client, product, class and key.
+fn merge_row(
+    catalog: &Catalog,
+    group: &mut ItemRow,
+    row: &ItemRow,
+    statuses: &[std::sync::Arc<str>],
+) {
+    group.rows = group.rows.saturating_add(row.rows);
+    group.last_seen = group.last_seen.max(row.last_seen);
+    keep_top_two_mappings(catalog, group, row.mapping);
+    if statuses[row.status as usize] < statuses[group.status as usize] {
+        group.status = row.status;
+    }
 }
 
 /// Keeps the group's two best distinct mappings, best first: more units,
@@ -293,8 +485,8 @@ struct BilledPair {
 fn index_billing(
     catalog: &Catalog,
     billing: &[BillingLine],
-    diagnostics: &mut Vec<String>,
-) -> (Vec<u32>, Vec<BilledPair>) {
+) -> (Vec<u32>, Vec<BilledPair>, Vec<String>) {
+    let mut diagnostics = Vec::new();
     let mut order: Vec<(u32, u32, u32)> = Vec::with_capacity(billing.len());
     for (index, line) in billing.iter().enumerate() {
         match (
@@ -338,6 +530,7 @@ fn index_billing(
     (
         order.into_iter().map(|(_, _, index)| index).collect(),
         billed,
+        diagnostics,
     )
 }
 
@@ -351,51 +544,9 @@ struct ActualPair {
 
 fn actual_per_pair(
     catalog: &Catalog,
-    groups: &[ItemRow],
+    from_items: Vec<ActualPair>,
     counts: &[super::accumulate::CountRow],
 ) -> Vec<ActualPair> {
-    let mut from_items: Vec<ActualPair> = Vec::new();
-    // Counted items per mapping of the current pair (a pair has few
-    // mappings), multiplied out once per pair: one decimal product per
-    // mapping instead of one decimal addition per item.
-    let mut tally: Vec<(u32, u64)> = Vec::new();
-    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
-        for &(mapping, count) in tally.iter() {
-            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
-        }
-        tally.clear();
-    };
-    for group in groups {
-        let counted = group.class == RowClass::Counted;
-        match from_items.last_mut() {
-            Some(pair) if pair.client == group.client && pair.product == group.product => {
-                pair.counted |= counted;
-            }
-            last => {
-                if let Some(pair) = last {
-                    flush(pair, &mut tally);
-                }
-                from_items.push(ActualPair {
-                    client: group.client,
-                    product: group.product,
-                    quantity: Decimal::ZERO,
-                    counted,
-                });
-            }
-        }
-        if counted {
-            match tally
-                .iter_mut()
-                .find(|(mapping, _)| *mapping == group.mapping)
-            {
-                Some((_, count)) => *count += 1,
-                None => tally.push((group.mapping, 1)),
-            }
-        }
-    }
-    if let Some(pair) = from_items.last_mut() {
-        flush(pair, &mut tally);
-    }
     let mut from_counts: Vec<ActualPair> = Vec::new();
     for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
         let quantity = count.quantity * catalog.mappings[count.mapping as usize].units;
@@ -498,21 +649,27 @@ fn join_pairs(
 /// (client, key id) of a cross-client key: (number of clients, set index).
 type CrossClient = HashMap<(u32, u32), (u64, u32)>;
 
+/// A key as cross-client detection sees it: (hash, client, key id).
+type HashedKey = (u64, u32, u32);
+
 /// Item keys counted under two or more clients. Keys are interned per
-/// client, so identity across clients goes by the text: take every
-/// (client, key) with the hash its interner computed anyway, sort by hash
-/// (cache-friendly, unlike probing one huge table), and compare the texts of
-/// the few keys whose hash appears under several clients. Then keep those
-/// counted (not only inactive or stale) under at least two clients.
+/// client, so identity across clients goes by the text: find the hashes
+/// (computed by the interners anyway) that appear under several clients,
+/// compare the texts of those few keys, and keep the keys counted (not only
+/// inactive or stale) under at least two clients.
 ///
 /// Returns, for each counted (client, key id) of such a key, the number of
 /// distinct clients and the index of the key's set of counted groups.
-fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u32>>) {
-    let mut entries: Vec<(u64, u32, u32)> = keys.hashed_keys();
-    entries.par_sort_unstable();
+fn cross_client(
+    groups: &[ItemRow],
+    client_groups: &[Range<u32>],
+    keys: &KeySpace,
+) -> (CrossClient, Vec<Vec<u32>>) {
+    let entries = shared_hashes(keys);
 
-    // Candidates: the same text under several clients, counted or not.
-    let mut candidates: HashMap<(u32, u32), u32> = HashMap::new();
+    // Candidates: the same text under several clients, counted or not, as
+    // (client, key id, set).
+    let mut candidates: Vec<(u32, u32, u32)> = Vec::new();
     let mut candidate_sets: u32 = 0;
     for run in entries.chunk_by(|a, b| a.0 == b.0) {
         if run.iter().all(|e| e.1 == run[0].1) {
@@ -530,7 +687,7 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
                 continue; // one entry per client and key, so one client
             }
             for &(_, client, key) in same {
-                candidates.insert((client, key), candidate_sets);
+                candidates.push((client, key, candidate_sets));
             }
             candidate_sets += 1;
         }
@@ -538,19 +695,20 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
     if candidates.is_empty() {
         return (HashMap::new(), Vec::new());
     }
-    // Each candidate set's counted groups, in group order.
-    let clients = groups.last().map_or(0, |g| g.client as usize + 1);
-    let mut involved = vec![false; clients];
-    for &(client, _) in candidates.keys() {
-        involved[client as usize] = true;
-    }
+    // Each candidate set's counted groups, in group order: scan only the
+    // groups of clients that have a candidate.
+    candidates.sort_unstable();
     let mut counted_in: Vec<Vec<u32>> = vec![Vec::new(); candidate_sets as usize];
-    for (index, group) in groups.iter().enumerate() {
-        if group.class != RowClass::Counted || !involved[group.client as usize] {
-            continue;
-        }
-        if let Some(&set) = candidates.get(&(group.client, group.key)) {
-            counted_in[set as usize].push(index as u32);
+    for client_candidates in candidates.chunk_by(|a, b| a.0 == b.0) {
+        let range = &client_groups[client_candidates[0].0 as usize];
+        let (start, end) = (range.start as usize, range.end as usize);
+        for (index, group) in groups[start..end].iter().enumerate() {
+            if group.class != RowClass::Counted {
+                continue;
+            }
+            if let Ok(at) = client_candidates.binary_search_by_key(&group.key, |c| c.1) {
+                counted_in[client_candidates[at].2 as usize].push((start + index) as u32);
+            }
         }
     }
     let mut shared: CrossClient = HashMap::new();
@@ -572,20 +730,180 @@ fn cross_client(groups: &[ItemRow], keys: &KeySpace) -> (CrossClient, Vec<Vec<u3
     (shared, sets)
 }
 
-fn compare_exceptions(
+/// Bits of the hash that pick a partition in [`shared_hashes`].
+const PARTITION_BITS: u32 = 8;
+
+/// A key as a partition holds it: (low half of its hash, client, key id).
+type PartitionedKey = (u32, u32, u32);
+
+/// Every key whose hash appears more than once among all clients' keys,
+/// sorted by hash.
+///
+/// Keys are few per client but millions in all, and almost none are
+/// shared: partition them by the top bits of their hash (in parallel, into
+/// one array), then look for repeats within each partition with a small
+/// table that stays in cache. One global sort or table would miss the
+/// cache on nearly every step. Partitions hold the low half of the hash
+/// only (less memory to fill): a repeat there is checked on the full hash.
+fn shared_hashes(keys: &KeySpace) -> Vec<HashedKey> {
+    let partitions = 1usize << PARTITION_BITS;
+    let partition_of = |hash: u64| (hash >> (64 - PARTITION_BITS)) as usize;
+    let hashes: Vec<&[u64]> = keys.client_hashes().collect();
+    // Clients in a few ranges of about equal numbers of keys, for the
+    // threads to share.
+    let total: usize = hashes.iter().map(|h| h.len()).sum();
+    if total == 0 {
+        return Vec::new();
+    }
+    let parts = rayon::current_num_threads() * 2;
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::with_capacity(parts);
+    let (mut start, mut filled) = (0, 0);
+    for (client, client_hashes) in hashes.iter().enumerate() {
+        filled += client_hashes.len();
+        if filled * parts >= total * (ranges.len() + 1) {
+            ranges.push(start..client + 1);
+            start = client + 1;
+        }
+    }
+    if start < hashes.len() {
+        ranges.push(start..hashes.len());
+    }
+    let counts: Vec<Vec<u32>> = ranges
+        .par_iter()
+        .map(|clients| {
+            let mut counts = vec![0u32; partitions];
+            for client_hashes in &hashes[clients.clone()] {
+                for &hash in *client_hashes {
+                    counts[partition_of(hash)] += 1;
+                }
+            }
+            counts
+        })
+        .collect();
+    // Partition by partition, each range's share of the array.
+    let mut entries: Vec<PartitionedKey> = vec![(0, 0, 0); total];
+    let mut shares: Vec<Vec<&mut [PartitionedKey]>> = (0..ranges.len())
+        .map(|_| Vec::with_capacity(partitions))
+        .collect();
+    let mut partition_ends = Vec::with_capacity(partitions);
+    let mut rest = &mut entries[..];
+    for partition in 0..partitions {
+        for (share, range_counts) in shares.iter_mut().zip(&counts) {
+            let (head, tail) = rest.split_at_mut(range_counts[partition] as usize);
+            share.push(head);
+            rest = tail;
+        }
+        partition_ends.push(total - rest.len());
+    }
+    ranges
+        .par_iter()
+        .zip(shares)
+        .for_each(|(clients, mut share)| {
+            for client in clients.clone() {
+                for (key, &hash) in hashes[client].iter().enumerate() {
+                    let slot = &mut share[partition_of(hash)];
+                    // Counted above: there is room for every entry.
+                    if let Some((first, rest)) = std::mem::take(slot).split_first_mut() {
+                        *first = (hash as u32, client as u32, key as u32);
+                        *slot = rest;
+                    }
+                }
+            }
+        });
+    let mut partitioned: Vec<&[PartitionedKey]> = Vec::with_capacity(partitions);
+    let mut rest = &entries[..];
+    let mut at = 0;
+    for end in partition_ends {
+        let (head, tail) = rest.split_at(end - at);
+        partitioned.push(head);
+        rest = tail;
+        at = end;
+    }
+    let mut shared: Vec<HashedKey> = partitioned
+        .into_par_iter()
+        .fold(
+            || (Vec::new(), Vec::new()),
+            |(mut table, mut shared), partition| {
+                repeated_hashes(partition, &mut table, &mut shared);
+                (table, shared)
+            },
+        )
+        .map(|(_, shared)| shared)
+        .reduce(Vec::new, |mut a, mut b| {
+            a.append(&mut b);
+            a
+        })
+        .into_iter()
+        .map(|(_, client, key)| (hashes[client as usize][key as usize], client, key))
+        .collect();
+    // Keep the hashes that repeat in full.
+    shared.sort_unstable();
+    let mut repeated = Vec::with_capacity(shared.len());
+    for run in shared.chunk_by(|a, b| a.0 == b.0) {
+        if run.len() > 1 {
+            repeated.extend_from_slice(run);
+        }
+    }
+    repeated
+}
+
+/// Appends to `shared` the entries of `partition` whose (partial) hash is
+/// repeated, using `table` (open addressing) as scratch.
+fn repeated_hashes(
+    partition: &[PartitionedKey],
+    table: &mut Vec<u32>,
+    shared: &mut Vec<PartitionedKey>,
+) {
+    const EMPTY: u32 = u32::MAX;
+    let size = (partition.len() * 2).next_power_of_two().max(16);
+    let mask = size - 1;
+    table.clear();
+    table.resize(size, EMPTY);
+    let mut repeated: Vec<u32> = Vec::new();
+    for (index, entry) in partition.iter().enumerate() {
+        let mut slot = entry.0 as usize & mask;
+        loop {
+            match table[slot] {
+                EMPTY => {
+                    table[slot] = index as u32;
+                    break;
+                }
+                other if partition[other as usize].0 == entry.0 => {
+                    repeated.push(entry.0);
+                    break;
+                }
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+    if !repeated.is_empty() {
+        shared.extend(partition.iter().filter(|e| repeated.contains(&e.0)));
+    }
+}
+
+/// Item exceptions in `exceptions.csv` order: kind, client, product,
+/// source (empty first), key. Each is told apart by these, so the order is
+/// total; the texts are looked up once, not in every comparison.
+fn sort_exceptions(
     reconciliation: &Reconciliation<'_>,
-    a: &ItemException,
-    b: &ItemException,
-) -> Ordering {
-    let (a_source, a_key) = reconciliation.exception_source_and_key(&a.target);
-    let (b_source, b_key) = reconciliation.exception_source_and_key(&b.target);
-    (a.kind.as_str(), a.client, a.product, a_source, a_key).cmp(&(
-        b.kind.as_str(),
-        b.client,
-        b.product,
-        b_source,
-        b_key,
-    ))
+    exceptions: Vec<ItemException>,
+) -> Vec<ItemException> {
+    let mut keyed: Vec<_> = exceptions
+        .into_iter()
+        .map(|exception| {
+            let (source, key) = reconciliation.exception_source_and_key(&exception.target);
+            let order = (
+                exception.kind.as_str(),
+                exception.client,
+                exception.product,
+                source,
+                key,
+            );
+            (order, exception)
+        })
+        .collect();
+    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, exception)| exception).collect()
 }
 
 /// Merges two lists sorted by `key`, combining entries with equal keys.
@@ -616,4 +934,74 @@ fn merge_sorted<T, K: Ord>(
         merged.extend(next);
     }
     merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::accumulate::CompactTime;
+    use crate::model::ProductMapping;
+
+    /// Two products fed by three SKUs, one of them counting 4 units.
+    fn catalog() -> Catalog {
+        let mut builder = Catalog::builder();
+        for (sku, product, units) in [("A", "P1", 1), ("A4", "P1", 4), ("B", "P2", 1)] {
+            builder
+                .map_product(ProductMapping {
+                    source: "rmm".into(),
+                    sku: sku.into(),
+                    product_id: product.into(),
+                    units: Decimal::from(units),
+                })
+                .expect("mapping");
+        }
+        builder.build()
+    }
+
+    #[test]
+    fn bucket_fold_and_sorting_fold_keep_the_same_groups() {
+        let catalog = catalog();
+        let statuses: Vec<std::sync::Arc<str>> = vec!["active".into(), "disabled".into()];
+        let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
+        let rows: Vec<ItemRow> = (0u32..400)
+            .map(|i| {
+                let mapping = i * 7 % 3;
+                ItemRow {
+                    client: 0,
+                    product: catalog.mappings[mapping as usize].product,
+                    key: i * 13 % 37,
+                    mapping,
+                    last_seen: CompactTime::default(),
+                    rows: 1 + i % 2,
+                    second: NO_SECOND,
+                    status: (i % 5 == 0) as u8,
+                    class: classes[(i * 11 % 7 % 3) as usize],
+                }
+            })
+            .collect();
+        let mut bucketed = rows.clone();
+        let kept = RunFolder::default().fold(&catalog, &mut bucketed, &statuses);
+        let mut sorted = rows;
+        let sorted_kept = sort_and_fold_run(&catalog, &mut sorted, &statuses);
+        assert_eq!(kept, sorted_kept);
+        let mut bucketed = bucketed[..kept].to_vec();
+        assert!(bucketed.is_sorted_by_key(|row| (row.product, row.class)));
+        bucketed.sort_unstable_by_key(ItemRow::sort_key);
+        assert_eq!(bucketed, sorted[..kept]);
+        assert!(kept < 400 && kept > 37, "some rows fold, not all: {kept}");
+    }
+
+    #[test]
+    fn repeated_hashes_are_found_among_colliding_slots() {
+        // Hashes 16 apart share a slot in a 16-slot table.
+        let partition: Vec<PartitionedKey> = [5, 21, 37, 5, 8, 21, 21, 9]
+            .iter()
+            .enumerate()
+            .map(|(i, &hash)| (hash, i as u32, 0))
+            .collect();
+        let (mut table, mut shared) = (Vec::new(), Vec::new());
+        repeated_hashes(&partition, &mut table, &mut shared);
+        let hashes: Vec<u32> = shared.iter().map(|e| e.0).collect();
+        assert_eq!(hashes, [5, 21, 5, 21, 21]);
+    }
 }

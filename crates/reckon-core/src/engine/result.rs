@@ -143,10 +143,16 @@ pub struct Reconciliation<'c> {
     pub(crate) keys: KeySpace,
     pub(crate) texts: Interner,
     pub(crate) statuses: Vec<std::sync::Arc<str>>,
+    /// Each status's rank in text order, so that sorts compare numbers.
+    pub(crate) status_rank: Vec<u8>,
     /// Indices of the pairs that do not match, in pair order.
     pub(crate) mismatched: Vec<u32>,
-    /// Folded item groups sorted by (client, product, class, key id).
+    /// Folded item groups, one per (client, product, class, key id), by
+    /// client; between clients lie rows that were folded away, so they are
+    /// reached through `client_groups`.
     pub(crate) groups: Vec<ItemRow>,
+    /// Client `c`'s groups, sorted by (product, class).
+    pub(crate) client_groups: Vec<Range<u32>>,
     /// Count records sorted by (client, product, class).
     pub(crate) counts: Vec<CountRow>,
     pub(crate) billing: &'c [BillingLine],

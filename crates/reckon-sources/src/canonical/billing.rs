@@ -1,8 +1,11 @@
 use std::io::Read;
 
-use hashbrown::HashMap;
-use reckon_core::Money;
+use std::hash::BuildHasher;
 use std::sync::Arc;
+
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
+use reckon_core::Money;
+use rust_decimal::Decimal;
 
 use reckon_core::model::{BillingLine, ClientId, LineId, ProductId};
 
@@ -32,14 +35,21 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
         ],
         &[],
     )?;
-    let mut lines: Vec<BillingLine> = Vec::new();
-    let mut seen: HashMap<LineId, u64> = HashMap::new();
-    // Lines of one client and product share their ids and names.
+    let mut lines: Vec<BillingLine> = Vec::with_capacity(table.rows_hint());
+    // Line ids seen, as (index into `lines`, row), found by the id's hash:
+    // the ids are stored once, in the lines.
+    let hasher = DefaultHashBuilder::default();
+    let mut seen: HashTable<(u32, u64)> = HashTable::with_capacity(lines.capacity());
+    // Lines of one client and product share their ids and names, and a
+    // client's lines mostly come together.
     let mut clients: HashMap<Box<str>, (ClientId, Arc<str>)> = HashMap::new();
+    let mut last_client: Option<(ClientId, Arc<str>)> = None;
     let mut products: HashMap<Box<str>, ProductId> = HashMap::new();
     while table.advance()? {
-        let line_id = LineId::from(table.required(LINE_ID)?);
-        if let Some(first) = seen.insert(line_id.clone(), table.row()) {
+        let line_id = table.required(LINE_ID)?;
+        let hash = hasher.hash_one(line_id);
+        let id_at = |i: u32| lines[i as usize].line_id.as_str();
+        if let Some(&(_, first)) = seen.find(hash, |&(i, _)| id_at(i) == line_id) {
             return Err(SourceError::new(
                 table.file(),
                 SourceErrorKind::Conflict,
@@ -48,12 +58,13 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
             .at_row(table.row())
             .at_column("line_id"));
         }
+        let line_id = LineId::from(line_id);
         let quantity = table.required(QUANTITY)?;
-        let quantity = parse_decimal(quantity).ok_or_else(|| {
+        let quantity = parse_amount(quantity).ok_or_else(|| {
             table.error(QUANTITY, format!("expected a number, found \"{quantity}\""))
         })?;
         let price = table.required(UNIT_PRICE)?;
-        let unit_price = parse_decimal(price).ok_or_else(|| {
+        let unit_price = parse_amount(price).ok_or_else(|| {
             table.error(
                 UNIT_PRICE,
                 format!("expected an amount such as 12.50, found \"{price}\""),
@@ -61,11 +72,20 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
         })?;
         let client = table.required(CLIENT_ID)?;
         let name = table.text(CLIENT_NAME)?;
-        let (client_id, client_name) = match clients.get(client) {
-            Some((id, known)) if **known == *name => (id.clone(), known.clone()),
+        let (client_id, client_name) = match &last_client {
+            Some((id, known)) if id.as_str() == client && **known == *name => {
+                (id.clone(), known.clone())
+            }
             _ => {
-                let shared = (ClientId::from(client), Arc::<str>::from(name));
-                clients.insert(client.into(), shared.clone());
+                let shared = match clients.get(client) {
+                    Some((id, known)) if **known == *name => (id.clone(), known.clone()),
+                    _ => {
+                        let shared = (ClientId::from(client), Arc::<str>::from(name));
+                        clients.insert(client.into(), shared.clone());
+                        shared
+                    }
+                };
+                last_client = Some(shared.clone());
                 shared
             }
         };
@@ -78,6 +98,10 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
                 id
             }
         };
+        let index = lines.len() as u32;
+        seen.insert_unique(hash, (index, table.row()), |&(i, _)| {
+            hasher.hash_one(lines[i as usize].line_id.as_str())
+        });
         lines.push(BillingLine {
             line_id,
             client_id,
@@ -88,4 +112,78 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
         });
     }
     Ok(lines)
+}
+
+/// A quantity or amount. Plain ones (`11`, `5.70`, `-3.5`) are read
+/// directly, to the same value and scale the general parser gives; anything
+/// else goes to it.
+fn parse_amount(text: &str) -> Option<Decimal> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        all => (false, all),
+    };
+    let (mut mantissa, mut count, mut scale) = (0i64, 0, None);
+    for &byte in digits {
+        match byte {
+            // 18 digits always fit.
+            b'0'..=b'9' if count < 18 => {
+                mantissa = mantissa * 10 + i64::from(byte - b'0');
+                count += 1;
+                scale = scale.map(|s| s + 1);
+            }
+            b'.' if scale.is_none() && count > 0 => scale = Some(0),
+            _ => return parse_decimal(text),
+        }
+    }
+    // `1.` and `-0` keep whatever the parser makes of them.
+    if count == 0 || scale == Some(0) || (negative && mantissa == 0) {
+        return parse_decimal(text);
+    }
+    Some(Decimal::new(
+        if negative { -mantissa } else { mantissa },
+        scale.unwrap_or(0),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_amounts_read_as_the_general_parser_reads_them() {
+        for text in [
+            "0",
+            "11",
+            "5.70",
+            "-3.5",
+            "007",
+            "0.000",
+            "-0",
+            "-0.00",
+            "1.",
+            ".5",
+            "+5",
+            "1e3",
+            "123456789012345678",
+            "1234567890123456789",
+            "12.3456789012345678",
+            "1_000",
+            "",
+            "-",
+            "1.2.3",
+            " 4",
+            "9.99",
+        ] {
+            let expected = parse_decimal(text);
+            let actual = parse_amount(text);
+            assert_eq!(actual, expected, "{text:?}");
+            if let (Some(a), Some(e)) = (actual, expected) {
+                assert_eq!(
+                    (a.scale(), a.is_sign_negative()),
+                    (e.scale(), e.is_sign_negative()),
+                    "{text:?}"
+                );
+            }
+        }
+    }
 }

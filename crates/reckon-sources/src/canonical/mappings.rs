@@ -1,7 +1,7 @@
 use std::io::Read;
 
 use reckon_core::CatalogBuilder;
-use reckon_core::model::{ClientMapping, ProductMapping};
+use reckon_core::model::{ClientId, ClientMapping, ProductMapping, SourceId};
 
 use crate::error::{SourceError, SourceErrorKind};
 use crate::fields::parse_decimal;
@@ -22,11 +22,29 @@ pub fn read_client_map(
         &[],
     )?;
     let mut rows = Vec::new();
+    // Rows name a few sources, and a client's rows come together: share
+    // those ids among rows instead of allocating them for each.
+    let mut sources: Vec<SourceId> = Vec::new();
+    let mut last_client: Option<ClientId> = None;
     while table.advance()? {
+        let source = table.required(0)?;
+        let source = match sources.iter().find(|s| s.as_str() == source) {
+            Some(known) => known.clone(),
+            None => {
+                sources.push(source.into());
+                sources[sources.len() - 1].clone()
+            }
+        };
+        let external_client_id = table.required(1)?.to_string();
+        let client = table.required(2)?;
+        let client_id = match &last_client {
+            Some(known) if known.as_str() == client => known.clone(),
+            _ => last_client.insert(client.into()).clone(),
+        };
         let mapping = ClientMapping {
-            source: table.required(0)?.into(),
-            external_client_id: table.required(1)?.to_string(),
-            client_id: table.required(2)?.into(),
+            source,
+            external_client_id,
+            client_id,
         };
         // The builder skips exact repeats and numbers only new mappings, so
         // `rows` keeps the row of each new one.
