@@ -9,10 +9,12 @@ use std::ops::Range;
 use rayon::iter::{
     IndexedParallelIterator, IntoParallelIterator, IntoParallelRefIterator, ParallelIterator,
 };
-use rayon::slice::{ParallelSlice, ParallelSliceMut};
+use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
-use super::accumulate::{ItemRow, NO_SECOND, RowClass, UsageAccumulator};
+use super::accumulate::{
+    ItemRow, NO_SECOND, RowClass, UnmappedClients, UnmappedSkus, UsageAccumulator,
+};
 use super::catalog::Catalog;
 use super::intern::KeySpace;
 use super::params::RunParams;
@@ -66,40 +68,18 @@ pub fn reconcile<'c>(
         pairs_from_items,
         flagged,
     } = folded;
-    counts.sort_by_key(|c| (c.client, c.product, c.class));
-    let actual = actual_per_pair(catalog, pairs_from_items, &counts);
-    let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
-
-    let mut unmapped_clients: Vec<UnmappedClientEntry> = unmapped_clients
-        .into_iter()
-        .flat_map(|(source, references)| {
-            references
-                .into_iter()
-                .map(move |(reference, group)| UnmappedClientEntry {
-                    source: source.clone(),
-                    reference,
-                    group,
-                })
-        })
-        .collect();
-    unmapped_clients.sort_by(|a, b| (&a.source, &a.reference).cmp(&(&b.source, &b.reference)));
-    let mut unmapped_skus: Vec<UnmappedSkuEntry> = unmapped_skus
-        .into_iter()
-        .flat_map(|((client, source), skus)| {
-            skus.into_iter().map(move |(sku, group)| UnmappedSkuEntry {
-                client,
-                source,
-                sku,
-                group,
-            })
-        })
-        .collect();
-    unmapped_skus.sort_by(|a, b| {
-        let source = |e: &UnmappedSkuEntry| catalog.sources[e.source as usize].id.clone();
-        (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
-    });
-
-    let (cross_client, cross_client_sets) = cross_client(&groups, &client_groups, &keys);
+    // Cross-client detection needs only the groups: it runs alongside the
+    // serial work of pairing.
+    let ((cross_client, cross_client_sets), (pairs, unmapped_clients, unmapped_skus)) = rayon::join(
+        || cross_client(&groups, &client_groups, &keys),
+        || {
+            counts.sort_by_key(|c| (c.client, c.product, c.class));
+            let actual = actual_per_pair(catalog, pairs_from_items, &counts);
+            let pairs = join_pairs(catalog, &billed, &actual, &mut diagnostics);
+            let (clients, skus) = unmapped_entries(catalog, unmapped_clients, unmapped_skus);
+            (pairs, clients, skus)
+        },
+    );
     let mut exceptions = Vec::with_capacity(flagged.len());
     for &index in &flagged {
         let group = &groups[index as usize];
@@ -181,6 +161,44 @@ pub fn reconcile<'c>(
     reconciliation
 }
 
+/// Unmapped client references and SKUs with their rows, in
+/// `exceptions.csv` order.
+fn unmapped_entries(
+    catalog: &Catalog,
+    unmapped_clients: UnmappedClients,
+    unmapped_skus: UnmappedSkus,
+) -> (Vec<UnmappedClientEntry>, Vec<UnmappedSkuEntry>) {
+    let mut clients: Vec<UnmappedClientEntry> = unmapped_clients
+        .into_iter()
+        .flat_map(|(source, references)| {
+            references
+                .into_iter()
+                .map(move |(reference, group)| UnmappedClientEntry {
+                    source: source.clone(),
+                    reference,
+                    group,
+                })
+        })
+        .collect();
+    clients.sort_by(|a, b| (&a.source, &a.reference).cmp(&(&b.source, &b.reference)));
+    let mut skus: Vec<UnmappedSkuEntry> = unmapped_skus
+        .into_iter()
+        .flat_map(|((client, source), skus)| {
+            skus.into_iter().map(move |(sku, group)| UnmappedSkuEntry {
+                client,
+                source,
+                sku,
+                group,
+            })
+        })
+        .collect();
+    skus.sort_by(|a, b| {
+        let source = |e: &UnmappedSkuEntry| catalog.sources[e.source as usize].id.clone();
+        (a.client, source(a), &a.sku).cmp(&(b.client, source(b), &b.sku))
+    });
+    (clients, skus)
+}
+
 /// Each text's rank in text order (equal texts share a rank).
 fn rank_by_text(texts: &[std::sync::Arc<str>]) -> Vec<u8> {
     let mut order: Vec<usize> = (0..texts.len()).collect();
@@ -209,38 +227,43 @@ fn fold_items(
     mut items: Vec<ItemRow>,
     statuses: &[std::sync::Arc<str>],
 ) -> Folded {
-    // Feeds usually list a client's rows together: sort and fold each run
-    // of one client on its own, in parallel (small, cache-friendly work).
-    // If a client's rows come in several runs, sort everything first so
-    // that each client is one run.
-    if !items
-        .par_windows(2)
-        .all(|pair| pair[0].client <= pair[1].client)
+    // Feeds usually list a client's rows together: fold each run of one
+    // client on its own, in parallel (small, cache-friendly work). If a
+    // client's rows came in several runs, gather what those folds kept,
+    // sort it by client and fold again (folding folded groups is folding).
+    // Rows in no client order at all (a sample of neighbours shows it) are
+    // sorted first: folding millions of tiny runs would cost more.
+    let in_order = |i: usize| items[i].client <= items[i + 1].client;
+    if !(0..items.len().saturating_sub(1))
+        .step_by(1024)
+        .all(in_order)
     {
         items.par_sort_unstable_by_key(|row| row.client);
     }
-    // While a client's groups are in cache, also sum its pairs and note
-    // its groups that are exceptions.
-    let runs: Vec<(usize, usize, RunSummary)> = items
-        .par_chunk_by_mut(|a, b| a.client == b.client)
-        .map_init(RunFolder::default, |folder, run| {
-            let kept = folder.fold(catalog, run, statuses);
-            (run.len(), kept, summarize(catalog, &run[..kept]))
-        })
-        .collect();
+    let (mut items, mut runs) = fold_runs(catalog, items, statuses);
+    if !runs.is_sorted_by(|a, b| a.client < b.client) {
+        let mut kept = Vec::with_capacity(runs.iter().map(|run| run.kept).sum());
+        let mut start = 0;
+        for run in &runs {
+            kept.extend_from_slice(&items[start..start + run.kept]);
+            start += run.length;
+        }
+        kept.par_sort_unstable_by_key(|row| row.client);
+        (items, runs) = fold_runs(catalog, kept, statuses);
+    }
     // Each run keeps its groups at its front; the rest of it is left as it
     // is (moving millions of groups to close the gaps would cost more than
     // the few it saves), and only the ranges of the groups are kept.
     let mut client_groups = vec![0..0; catalog.clients.len()];
-    let mut pairs_from_items = Vec::new();
-    let mut flagged = Vec::new();
+    let mut pairs_from_items = Vec::with_capacity(runs.iter().map(|r| r.pairs.len()).sum());
+    let mut flagged = Vec::with_capacity(runs.iter().map(|r| r.flagged.len()).sum());
     let mut start = 0;
-    for (length, kept, summary) in runs {
+    for run in runs {
         let at = start as u32;
-        client_groups[items[start].client as usize] = at..at + kept as u32;
-        pairs_from_items.extend(summary.pairs);
-        flagged.extend(summary.flagged.iter().map(|&i| at + i));
-        start += length;
+        client_groups[run.client as usize] = at..at + run.kept as u32;
+        pairs_from_items.extend(run.pairs);
+        flagged.extend(run.flagged.iter().map(|&i| at + i));
+        start += run.length;
     }
     Folded {
         groups: items,
@@ -248,6 +271,42 @@ fn fold_items(
         pairs_from_items,
         flagged,
     }
+}
+
+/// Folds each run of rows of one client in place. While a client's groups
+/// are in cache, also sums its pairs and notes its groups that are
+/// exceptions.
+fn fold_runs(
+    catalog: &Catalog,
+    mut items: Vec<ItemRow>,
+    statuses: &[std::sync::Arc<str>],
+) -> (Vec<ItemRow>, Vec<FoldedRun>) {
+    let runs = items
+        .par_chunk_by_mut(|a, b| a.client == b.client)
+        .map_init(RunFolder::default, |folder, run| {
+            let kept = folder.fold(catalog, run, statuses);
+            let RunSummary { pairs, flagged } = summarize(catalog, &run[..kept]);
+            FoldedRun {
+                client: run[0].client,
+                length: run.len(),
+                kept,
+                pairs,
+                flagged,
+            }
+        })
+        .collect();
+    (items, runs)
+}
+
+/// One run of rows of a client after folding: its groups are the first
+/// `kept` of its `length` rows.
+struct FoldedRun {
+    client: u32,
+    length: usize,
+    kept: usize,
+    pairs: Vec<ActualPair>,
+    /// Positions of the groups that are item exceptions.
+    flagged: Vec<u32>,
 }
 
 /// Item rows folded into groups, with what the fold learned on the way.
@@ -279,43 +338,41 @@ fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
     // mappings), multiplied out once per pair: one decimal product per
     // mapping instead of one decimal addition per item.
     let mut tally: Vec<(u32, u64)> = Vec::new();
-    let flush = |pair: &mut ActualPair, tally: &mut Vec<(u32, u64)>| {
-        for &(mapping, count) in tally.iter() {
-            pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+    let mut at = 0u32;
+    for bucket in groups.chunk_by(|a, b| (a.product, a.class) == (b.product, b.class)) {
+        let first = &bucket[0];
+        if pairs
+            .last()
+            .is_none_or(|pair| pair.product != first.product)
+        {
+            pairs.push(ActualPair {
+                client: first.client,
+                product: first.product,
+                quantity: Decimal::ZERO,
+                counted: false,
+            });
         }
-        tally.clear();
-    };
-    for (index, group) in groups.iter().enumerate() {
-        let counted = group.class == RowClass::Counted;
-        if !counted || group.rows > 1 {
-            flagged.push(index as u32);
-        }
-        match pairs.last_mut() {
-            Some(pair) if pair.product == group.product => pair.counted |= counted,
-            last => {
-                if let Some(pair) = last {
-                    flush(pair, &mut tally);
+        if first.class == RowClass::Counted {
+            for group in bucket {
+                match tally
+                    .iter_mut()
+                    .find(|(mapping, _)| *mapping == group.mapping)
+                {
+                    Some((_, count)) => *count += 1,
+                    None => tally.push((group.mapping, 1)),
                 }
-                pairs.push(ActualPair {
-                    client: group.client,
-                    product: group.product,
-                    quantity: Decimal::ZERO,
-                    counted,
-                });
             }
-        }
-        if counted {
-            match tally
-                .iter_mut()
-                .find(|(mapping, _)| *mapping == group.mapping)
-            {
-                Some((_, count)) => *count += 1,
-                None => tally.push((group.mapping, 1)),
+            let pair = pairs.last_mut().expect("pushed above");
+            pair.counted = true;
+            for (mapping, count) in tally.drain(..) {
+                pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
             }
+            let duplicates = bucket.iter().enumerate().filter(|(_, g)| g.rows > 1);
+            flagged.extend(duplicates.map(|(i, _)| at + i as u32));
+        } else {
+            flagged.extend(at..at + bucket.len() as u32);
         }
-    }
-    if let Some(pair) = pairs.last_mut() {
-        flush(pair, &mut tally);
+        at += bucket.len() as u32;
     }
     RunSummary { pairs, flagged }
 }
@@ -444,6 +501,9 @@ fn merge_row(
     group.rows = group.rows.saturating_add(row.rows);
     group.last_seen = group.last_seen.max(row.last_seen);
     keep_top_two_mappings(catalog, group, row.mapping);
+    if let Some(second) = row.second_mapping() {
+        keep_top_two_mappings(catalog, group, second);
+    }
     if statuses[row.status as usize] < statuses[group.status as usize] {
         group.status = row.status;
     }
@@ -940,12 +1000,24 @@ fn merge_sorted<T, K: Ord>(
 mod tests {
     use super::*;
     use crate::engine::accumulate::CompactTime;
-    use crate::model::ProductMapping;
+    use crate::model::{Client, ProductMapping};
 
-    /// Two products fed by three SKUs, one of them counting 4 units.
+    /// Two clients; two products fed by four SKUs (mappings 0 to 3: `A`,
+    /// `A4` and `A2` count 1, 4 and 2 units of `P1`; `B` one of `P2`).
     fn catalog() -> Catalog {
         let mut builder = Catalog::builder();
-        for (sku, product, units) in [("A", "P1", 1), ("A4", "P1", 4), ("B", "P2", 1)] {
+        for id in ["C0", "C1"] {
+            builder.add_client(Client {
+                id: id.into(),
+                name: id.into(),
+            });
+        }
+        for (sku, product, units) in [
+            ("A", "P1", 1),
+            ("A4", "P1", 4),
+            ("B", "P2", 1),
+            ("A2", "P1", 2),
+        ] {
             builder
                 .map_product(ProductMapping {
                     source: "rmm".into(),
@@ -958,6 +1030,91 @@ mod tests {
         builder.build()
     }
 
+    /// Rows of one client, with repeated keys under several SKUs.
+    fn rows(catalog: &Catalog, client: u32, count: u32) -> Vec<ItemRow> {
+        let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
+        (0..count)
+            .map(|i| {
+                let mapping = i * 7 % 4;
+                ItemRow {
+                    client,
+                    product: catalog.mappings[mapping as usize].product,
+                    key: i * 13 % 37,
+                    mapping,
+                    last_seen: CompactTime::default(),
+                    rows: 1 + i % 2,
+                    second: NO_SECOND,
+                    status: (i % 5 == 0) as u8,
+                    class: classes[(i * 11 % 7 % 3) as usize],
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rows_of_a_client_in_several_runs_fold_as_in_one() {
+        let catalog = catalog();
+        let statuses: Vec<std::sync::Arc<str>> = vec!["active".into(), "disabled".into()];
+        let first = rows(&catalog, 0, 300);
+        let mut split = first[..150].to_vec();
+        split.extend(rows(&catalog, 1, 50));
+        split.extend_from_slice(&first[150..]);
+        let mut together = split.clone();
+        together.sort_by_key(|row| row.client);
+        let outcome = |items: Vec<ItemRow>| {
+            let folded = fold_items(&catalog, items, &statuses);
+            let mut groups: Vec<ItemRow> = folded
+                .client_groups
+                .iter()
+                .flat_map(|range| folded.groups[range.start as usize..range.end as usize].to_vec())
+                .collect();
+            groups.sort_unstable_by_key(ItemRow::sort_key);
+            let mut flagged: Vec<u128> = folded
+                .flagged
+                .iter()
+                .map(|&g| folded.groups[g as usize].sort_key())
+                .collect();
+            flagged.sort_unstable();
+            let pairs: Vec<(u32, u32, Decimal, bool)> = folded
+                .pairs_from_items
+                .iter()
+                .map(|p| (p.client, p.product, p.quantity, p.counted))
+                .collect();
+            (groups, flagged, pairs)
+        };
+        let (groups, flagged, pairs) = outcome(together);
+        assert!(groups.iter().any(|g| g.second_mapping().is_some()));
+        assert_eq!(outcome(split), (groups, flagged, pairs));
+    }
+
+    #[test]
+    fn folding_again_keeps_the_best_two_mappings() {
+        // C0 lists a key under A4 and A, then (after C1) under A4 and A2:
+        // the second best, A2, is known only to the second run's group.
+        let catalog = catalog();
+        let statuses: Vec<std::sync::Arc<str>> = vec!["active".into()];
+        let row = |client: u32, mapping: u32| ItemRow {
+            client,
+            product: catalog.mappings[mapping as usize].product,
+            key: 5,
+            mapping,
+            last_seen: CompactTime::default(),
+            rows: 1,
+            second: NO_SECOND,
+            status: 0,
+            class: RowClass::Counted,
+        };
+        let items = vec![row(0, 1), row(0, 0), row(1, 0), row(0, 1), row(0, 3)];
+        let folded = fold_items(&catalog, items, &statuses);
+        let range = folded.client_groups[0].clone();
+        assert_eq!(range.len(), 1);
+        let group = folded.groups[range.start as usize];
+        assert_eq!(
+            (group.mapping, group.second_mapping(), group.rows),
+            (1, Some(3), 4)
+        );
+    }
+
     #[test]
     fn bucket_fold_and_sorting_fold_keep_the_same_groups() {
         let catalog = catalog();
@@ -965,7 +1122,7 @@ mod tests {
         let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
         let rows: Vec<ItemRow> = (0u32..400)
             .map(|i| {
-                let mapping = i * 7 % 3;
+                let mapping = i * 7 % 4;
                 ItemRow {
                     client: 0,
                     product: catalog.mappings[mapping as usize].product,
