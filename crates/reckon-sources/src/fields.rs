@@ -51,10 +51,9 @@ impl Default for DateCache {
 
 impl DateCache {
     pub fn parse(&mut self, text: &str) -> Option<Timestamp> {
-        let bytes = text.trim().as_bytes();
-        if let Some((year, month, day)) = utc_date(bytes)
-            && let Some(seconds) = time_of_day(bytes)
-        {
+        // A field of this shape needs no trimming: it starts with a digit
+        // and ends with `Z`.
+        if let Some((year, month, day, seconds)) = utc_fields(text.as_bytes()) {
             let slot = &mut self.days[((month - 1) * 31 + (day - 1)) as usize];
             if slot.0 != year || year == 0 {
                 if day > days_in_month(year, month) {
@@ -68,38 +67,48 @@ impl DateCache {
     }
 }
 
-/// Year, month and day of a `YYYY-MM-DDTHH:MM:SSZ` (20 bytes), with the
-/// month in 1..=12 and the day in 1..=31; not yet checked against the month.
-fn utc_date(bytes: &[u8]) -> Option<(i64, i64, i64)> {
-    if bytes.len() != 20 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        bytes[range].iter().try_fold(0i64, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    ((1..=12).contains(&month) && (1..=31).contains(&day)).then_some((year, month, day))
+/// Year, month, day and second of the day of a `YYYY-MM-DDTHH:MM:SSZ`, with
+/// the month in 1..=12, the day in 1..=31 (not yet checked against the
+/// month) and a valid time of day; `None` for any other text.
+///
+/// The 20 bytes are checked and read as three overlapping 8-byte words
+/// (SWAR), with one branch for all fourteen digits.
+fn utc_fields(bytes: &[u8]) -> Option<(i64, i64, i64, i64)> {
+    let bytes: &[u8; 20] = bytes.try_into().ok()?;
+    let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default());
+    let date = digits_of(word_at(0), *b"0000-00-", [9, 9, 9, 9, 0, 9, 9, 0])?;
+    let day_time = digits_of(word_at(8), *b"00T00:00", [9, 9, 0, 9, 9, 0, 9, 9])?;
+    let time = digits_of(word_at(12), *b"0:00:00Z", [9, 0, 9, 9, 0, 9, 9, 0])?;
+    let year = i64::from(date[0]) * 100 + i64::from(date[2]);
+    let (month, day) = (i64::from(date[5]), i64::from(day_time[0]));
+    let (hour, minute, second) = (day_time[3], day_time[6], time[5]);
+    let valid = (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && hour <= 23
+        && minute <= 59
+        && second <= 59;
+    let seconds = i64::from(hour) * 3_600 + i64::from(minute) * 60 + i64::from(second);
+    valid.then_some((year, month, day, seconds))
 }
 
-/// `HH:MM:SSZ` of a `YYYY-MM-DDTHH:MM:SSZ`, in seconds.
-fn time_of_day(bytes: &[u8]) -> Option<i64> {
-    if bytes.len() != 20
-        || bytes[10] != b'T'
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-        || bytes[19] != b'Z'
-    {
+/// Checks a word against a pattern: where `template` has `0`, a digit;
+/// elsewhere exactly the template's byte. Returns, for each byte, the
+/// two-digit number it starts (`10 * digit + next digit`; only meaningful
+/// where two digits follow each other).
+fn digits_of(word: u64, template: [u8; 8], most: [u8; 8]) -> Option<[u8; 8]> {
+    const LOW: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    // Digits become their value and expected separators zero; anything
+    // else exceeds `most` in its byte.
+    let values = word ^ u64::from_le_bytes(template);
+    let above = LOW - u64::from_le_bytes(most);
+    // Per byte (no carries: each sum stays below 0x100): the high bit is
+    // set when the value exceeds `most` or has its own high bit set.
+    if (((values & LOW) + above) | values) & HIGH != 0 {
         return None;
     }
-    let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        bytes[range].iter().try_fold(0i64, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    };
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    (hour <= 23 && minute <= 59 && second <= 59).then_some(hour * 3_600 + minute * 60 + second)
+    // Values are at most 9, so neither product nor sum carries.
+    Some((values * 10 + (values >> 8)).to_le_bytes())
 }
 
 /// Fast path for the common `YYYY-MM-DDTHH:MM:SSZ`; anything else returns
@@ -190,8 +199,35 @@ mod tests {
             "2025-02-29T10:00:00Z",
             "2025-02-28T10:00:00Z",
             "0000-01-01T00:00:00Z",
+            " 2025-06-28T14:03:11Z ",
+            "2025-06-28T14:03:11z",
+            "2025-06-28 14:03:11Z",
+            "2025-06-28T14:03:1xZ",
+            "2025-0a-28T14:03:11Z",
+            "2025-00-28T14:03:11Z",
+            "2025-06-00T14:03:11Z",
+            "2025-06-32T14:03:11Z",
+            "2025-06-28T14:60:11Z",
+            "2025-06-28T14:03:60Z",
+            "2025/06/28T14:03:11Z",
+            "2025-06-28T14:03:11",
         ] {
             assert_eq!(cache.parse(text), parse_timestamp(text), "{text}");
+        }
+    }
+
+    #[test]
+    fn date_cache_agrees_with_the_parser_on_every_one_byte_change() {
+        let mut cache = DateCache::default();
+        for valid in ["2024-02-29T23:59:59Z", "1999-12-31T00:00:00Z"] {
+            for at in 0..valid.len() {
+                for byte in 0..0x80u8 {
+                    let mut text = valid.as_bytes().to_vec();
+                    text[at] = byte;
+                    let text = String::from_utf8(text).expect("ASCII");
+                    assert_eq!(cache.parse(&text), parse_timestamp(&text), "{text:?}");
+                }
+            }
         }
     }
 

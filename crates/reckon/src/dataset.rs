@@ -244,26 +244,8 @@ fn read_range<'c>(
     let expected_rows = ((end - start) / row_bytes.max(1)) as usize;
     let mut usage =
         UsageAccumulator::with_capacity(catalog, params, expected_rows + expected_rows / 16);
-    let mut reader = QuoteCounter {
-        inner: file.take(end - start),
-        quotes: 0,
-    };
-    canonical::read_usage_chunk(&mut reader, columns, start, &mut usage)?;
-    Ok((usage, reader.quotes))
-}
-
-/// Counts `"` bytes passing through.
-struct QuoteCounter<R> {
-    inner: R,
-    quotes: u64,
-}
-
-impl<R: Read> Read for QuoteCounter<R> {
-    fn read(&mut self, buffer: &mut [u8]) -> std::io::Result<usize> {
-        let read = self.inner.read(buffer)?;
-        self.quotes += memchr::memchr_iter(b'"', &buffer[..read]).count() as u64;
-        Ok(read)
-    }
+    let read = canonical::read_usage_chunk(file.take(end - start), columns, start, &mut usage)?;
+    Ok((usage, read.quotes))
 }
 
 /// The first byte after the line end at or after `at`.

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use jiff::Timestamp;
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use super::catalog::Catalog;
-use super::intern::{Interner, KeySpace};
+use super::catalog::{Catalog, SourceEntry};
+use super::intern::{Interner, KeySpace, same_text};
 use super::params::RunParams;
 
 /// One usage row, borrowed from the parser's buffer.
@@ -155,10 +156,10 @@ pub struct UsageAccumulator<'c> {
     pub(crate) unmapped_skus: UnmappedSkus,
     pub(crate) rows_read: u64,
     key_buffer: String,
+    sources: SourceIndex,
     /// Per source, the last mapped client reference and its client.
     last_reference: Vec<(String, u32)>,
-    /// Per source, the last mapped SKU and its mappings.
-    last_sku: Vec<(String, &'c [u32])>,
+    skus: SkuCache<'c>,
 }
 
 impl<'c> UsageAccumulator<'c> {
@@ -182,8 +183,9 @@ impl<'c> UsageAccumulator<'c> {
             unmapped_skus: HashMap::new(),
             rows_read: 0,
             key_buffer: String::new(),
+            sources: SourceIndex::new(catalog),
             last_reference: Vec::new(),
-            last_sku: Vec::new(),
+            skus: SkuCache::new(catalog.sources.len()),
         }
     }
 
@@ -192,10 +194,11 @@ impl<'c> UsageAccumulator<'c> {
         self.rows_read
     }
 
+    #[inline]
     pub fn add(&mut self, row: &UsageRow<'_>) {
         self.rows_read += 1;
         let catalog = self.catalog;
-        let Some(source) = catalog.source_idx(row.source) else {
+        let Some(source) = self.sources.find(catalog, row.source) else {
             self.add_unmapped_client(row);
             return;
         };
@@ -203,7 +206,7 @@ impl<'c> UsageAccumulator<'c> {
         let client = match self.last_reference.get_mut(source as usize) {
             // Feeds list a client's rows together: most rows repeat the
             // previous reference of their source.
-            Some((reference, client)) if reference.as_str() == row.client_ref => *client,
+            Some((reference, client)) if same_text(reference, row.client_ref) => *client,
             _ => {
                 let Some(&client) = entry.client_refs.get(row.client_ref) else {
                     self.add_unmapped_client(row);
@@ -213,37 +216,24 @@ impl<'c> UsageAccumulator<'c> {
                 client
             }
         };
-        let cached = self
-            .last_sku
-            .get(source as usize)
-            .filter(|(sku, _)| sku.as_str() == row.sku)
-            .map(|&(_, mappings)| mappings);
-        let mappings: &'c [u32] = match cached {
-            Some(mappings) => mappings,
-            None => {
-                let Some(mappings) = entry.skus.get(row.sku) else {
-                    self.add_unmapped_sku(client, source, row);
-                    return;
-                };
-                if self.last_sku.len() <= source as usize {
-                    self.last_sku
-                        .resize_with(source as usize + 1, || (String::new(), &[]));
-                }
-                let (sku, slot) = &mut self.last_sku[source as usize];
-                sku.clear();
-                sku.push_str(row.sku);
-                *slot = mappings;
-                mappings
-            }
+        let Some(mappings) = self.skus.get(entry, source, row.sku) else {
+            self.add_unmapped_sku(client, source, row);
+            return;
         };
-        let class = if row.status != "active" && !row.status.eq_ignore_ascii_case("active") {
+        // Nearly every row is `active`: test that first.
+        let (status, active) = if row.status == "active" {
+            (0, true)
+        } else {
+            let active = row.status.eq_ignore_ascii_case("active");
+            (self.status_id(row.status), active)
+        };
+        let class = if !active {
             RowClass::Inactive
         } else if row.last_seen.is_some_and(|seen| seen < self.stale_cutoff) {
             RowClass::Stale
         } else {
             RowClass::Counted
         };
-        let status = self.status_id(row.status);
         let last_seen = CompactTime::new(row.last_seen);
         if let Some(quantity) = row.quantity {
             for &mapping in mappings {
@@ -290,7 +280,9 @@ impl<'c> UsageAccumulator<'c> {
         // then fix the few that need it.
         let start = self.items.len();
         self.items.reserve_exact(other.items.len());
-        self.items.extend_from_slice(&other.items);
+        // Copied on the thread pool: at 10M rows this is ~140 MB, and the
+        // time goes into first-touch page faults as much as into copying.
+        self.items.par_extend(other.items.par_iter().copied());
         drop(other.items);
         let statuses_same = statuses
             .iter()
@@ -364,12 +356,10 @@ impl<'c> UsageAccumulator<'c> {
 
     /// `lower(trim(item_id))`: UPNs and serials are case-insensitive.
     /// Interned within its client, or among unmapped keys.
+    #[inline]
     fn key_id(&mut self, client: Option<u32>, item_id: &str) -> u32 {
-        let trimmed = item_id.trim();
-        if trimmed
-            .bytes()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
-        {
+        let trimmed = trim(item_id);
+        if !needs_lowering(trimmed.as_bytes()) {
             // Already a key (most UPNs): no copy needed.
             return match client {
                 Some(client) => self.keys.intern(client, trimmed),
@@ -431,9 +421,209 @@ impl<'c> UsageAccumulator<'c> {
     }
 }
 
+/// Finds a row's source among the catalogue's few feeds: a small table
+/// keyed by the name's length and end bytes names the one candidate, and
+/// one comparison confirms it (cheaper than hashing the name or comparing
+/// it with every feed's).
+#[derive(Debug)]
+struct SourceIndex {
+    /// `NONE`, `SCAN` (several feeds share the slot), or a feed's index.
+    slots: [u8; 64],
+}
+
+impl SourceIndex {
+    const NONE: u8 = u8::MAX;
+    const SCAN: u8 = u8::MAX - 1;
+
+    fn new(catalog: &Catalog) -> Self {
+        let mut slots = [Self::NONE; 64];
+        for (i, source) in catalog.sources.iter().enumerate() {
+            let slot = &mut slots[Self::slot(source.id.as_str())];
+            *slot = match u8::try_from(i) {
+                Ok(i) if *slot == Self::NONE && i < Self::SCAN => i,
+                _ => Self::SCAN,
+            };
+        }
+        SourceIndex { slots }
+    }
+
+    fn slot(name: &str) -> usize {
+        let bytes = name.as_bytes();
+        let (first, last) = (bytes.first().copied(), bytes.last().copied());
+        (bytes.len() ^ usize::from(first.unwrap_or(0)) << 1 ^ usize::from(last.unwrap_or(0)) << 3)
+            % 64
+    }
+
+    #[inline]
+    fn find(&self, catalog: &Catalog, name: &str) -> Option<u32> {
+        match self.slots[Self::slot(name)] {
+            Self::NONE => None,
+            Self::SCAN => catalog
+                .sources
+                .iter()
+                .position(|source| same_text(source.id.as_str(), name))
+                .map(|i| i as u32),
+            i => {
+                same_text(catalog.sources[usize::from(i)].id.as_str(), name).then_some(u32::from(i))
+            }
+        }
+    }
+}
+
+/// Mapped SKUs of each feed recently seen, with their mappings, in a small
+/// direct-mapped cache. A client's rows name a few dozen SKUs in any order:
+/// remembering only the last SKU of each feed missed a third of the time.
+#[derive(Debug)]
+struct SkuCache<'c> {
+    /// `SKU_SLOTS` per feed; texts borrowed from the catalogue's keys.
+    slots: Vec<Option<(&'c str, &'c [u32])>>,
+}
+
+const SKU_SLOTS: usize = 64;
+
+impl<'c> SkuCache<'c> {
+    fn new(sources: usize) -> Self {
+        SkuCache {
+            slots: vec![None; sources * SKU_SLOTS],
+        }
+    }
+
+    /// The mappings of `sku` in feed `source`, or `None` if it has none.
+    #[inline]
+    fn get(&mut self, entry: &'c SourceEntry, source: u32, sku: &str) -> Option<&'c [u32]> {
+        let slot = &mut self.slots[source as usize * SKU_SLOTS + Self::slot(sku)];
+        if let Some((cached, mappings)) = *slot
+            && same_text(cached, sku)
+        {
+            return Some(mappings);
+        }
+        let (key, mappings) = entry.skus.get_key_value(sku)?;
+        *slot = Some((key, mappings));
+        Some(mappings)
+    }
+
+    /// A slot from the first and last eight bytes and the length (SKUs of
+    /// one family often differ in one character near the end).
+    fn slot(sku: &str) -> usize {
+        let bytes = sku.as_bytes();
+        let word = |at: usize| {
+            bytes[at..]
+                .first_chunk::<8>()
+                .map_or(0, |w| u64::from_le_bytes(*w))
+        };
+        let mixed = if bytes.len() >= 8 {
+            word(0) ^ word(bytes.len() - 8).rotate_left(32)
+        } else {
+            bytes.iter().fold(0, |mixed, &b| mixed << 8 | u64::from(b))
+        };
+        let hash = mixed
+            .wrapping_add(bytes.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (hash >> 58) as usize % SKU_SLOTS
+    }
+}
+
+/// `text.trim()`, skipping the Unicode scan when both ends are visible
+/// ASCII (a Unicode space starts and ends with bytes of 0x80 and above).
+fn trim(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(&first), Some(&last)) if visible_ascii(first) && visible_ascii(last) => text,
+        _ => text.trim(),
+    }
+}
+
+fn visible_ascii(byte: u8) -> bool {
+    (b'!'..0x80).contains(&byte)
+}
+
+/// Whether any byte is not ASCII or is an upper-case letter, checked eight
+/// bytes at a time.
+fn needs_lowering(bytes: &[u8]) -> bool {
+    if bytes.len() < 8 {
+        let word = bytes
+            .iter()
+            .rev()
+            .fold(0, |word, &b| word << 8 | u64::from(b));
+        return not_key_bytes(word) != 0;
+    }
+    // Whole words, then the last eight bytes (which may overlap).
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let whole = bytes
+        .chunks_exact(8)
+        .fold(0, |flags, w| flags | not_key_bytes(word(w)));
+    let last = bytes
+        .last_chunk::<8>()
+        .map_or(0, |w| not_key_bytes(u64::from_le_bytes(*w)));
+    whole | last != 0
+}
+
+/// The high bit of each byte of `word` that may not stay as it is in an
+/// item key: not ASCII, or an upper-case letter. Eight bytes at a time
+/// (SWAR); zero bytes are never flagged.
+fn not_key_bytes(word: u64) -> u64 {
+    const LOW: u64 = u64::from_ne_bytes([0x7f; 8]);
+    const HIGH: u64 = u64::from_ne_bytes([0x80; 8]);
+    let low = word & LOW;
+    // Per byte, no carries (sums stay below 0x100): the high bit says
+    // whether the low seven bits reach `A`, and whether they pass `Z`.
+    let from_a = low + u64::from_ne_bytes([0x80 - b'A'; 8]);
+    let past_z = low + u64::from_ne_bytes([0x80 - b'Z' - 1; 8]);
+    (word | (from_a & !past_z)) & HIGH
+}
+
 fn merge_group(mine: &mut LooseGroup, theirs: LooseGroup, relabel: &impl Fn(LooseRow) -> LooseRow) {
     if mine.external_name.is_none() {
         mine.external_name = theirs.external_name;
     }
     mine.rows.extend(theirs.rows.into_iter().map(relabel));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn not_key_bytes_flags_upper_case_and_non_ascii_only() {
+        for byte in 0..=u8::MAX {
+            for at in 0..8 {
+                let mut bytes = *b"ann@c.co";
+                bytes[at] = byte;
+                let expected = !byte.is_ascii() || byte.is_ascii_uppercase();
+                let flags = not_key_bytes(u64::from_le_bytes(bytes));
+                assert_eq!(flags != 0, expected, "{byte:#x} at {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn needs_lowering_at_any_length() {
+        for len in 0..20 {
+            for at in 0..len {
+                let mut key = vec![b'a'; len];
+                assert!(!needs_lowering(&key));
+                key[at] = b'Q';
+                assert!(needs_lowering(&key), "{len} {at}");
+                key[at] = 0xc3;
+                assert!(needs_lowering(&key), "{len} {at}");
+            }
+        }
+    }
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{a0}a",
+            "a\u{3000}",
+            "é",
+            "\ta b\n",
+            "a b",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 }

@@ -52,6 +52,7 @@ impl Interner {
         self.ends.len()
     }
 
+    #[inline]
     pub(crate) fn get(&self, id: u32) -> &str {
         text_at(&self.arena, &self.ends, id)
     }
@@ -61,7 +62,7 @@ impl Interner {
         let (arena, ends) = (&self.arena, &self.ends);
         if let Some(&id) = self
             .table
-            .find(hash, |&id| text_at(arena, ends, id) == text)
+            .find(hash, |&id| same_text(text_at(arena, ends, id), text))
         {
             return id;
         }
@@ -114,6 +115,7 @@ impl KeySpace {
         self.per_client[client as usize].intern(key)
     }
 
+    #[inline]
     pub(crate) fn get(&self, client: u32, key: u32) -> &str {
         self.per_client[client as usize].get(key)
     }
@@ -148,6 +150,39 @@ impl KeySpace {
     }
 }
 
+/// Whether two short texts are equal, compared eight bytes at a time in
+/// line: a `memcmp` call costs more than the comparison itself for the few
+/// dozen bytes of a key, a reference or a SKU.
+#[inline]
+pub(crate) fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let len = a.len();
+    if len < 4 {
+        return a.first() == b.first() && a.get(1) == b.get(1) && a.get(2) == b.get(2);
+    }
+    if len < 8 {
+        // The first four bytes and the last four (which may overlap).
+        let half = |text: &[u8], at: usize| {
+            text[at..]
+                .first_chunk::<4>()
+                .map(|w| u32::from_le_bytes(*w))
+        };
+        return half(a, 0) == half(b, 0) && half(a, len - 4) == half(b, len - 4);
+    }
+    // Whole words, then the last eight bytes (which may overlap the last
+    // whole word).
+    let word = |w: &[u8]| u64::from_le_bytes(w.try_into().unwrap_or_default());
+    let last = |text: &[u8]| text.last_chunk::<8>().map(|w| u64::from_le_bytes(*w));
+    a.chunks_exact(8)
+        .zip(b.chunks_exact(8))
+        .all(|(x, y)| word(x) == word(y))
+        && last(a) == last(b)
+}
+
+#[inline]
 fn text_at<'a>(arena: &'a str, ends: &[u32], id: u32) -> &'a str {
     let end = ends[id as usize] as usize;
     let start = match id {
@@ -170,6 +205,44 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(interner.get(b), "bob@contoso.com");
         assert_eq!(interner.len(), 2);
+    }
+
+    #[test]
+    fn same_text_agrees_with_equality() {
+        let texts = [
+            "",
+            "a",
+            "b",
+            "ab",
+            "ac",
+            "abc",
+            "abd",
+            "bbc",
+            "abcd",
+            "abce",
+            "xbcd",
+            "abcde",
+            "abcdx",
+            "xbcde",
+            "abcdefg",
+            "abcdefx",
+            "abcxefg",
+            "abcdefgh",
+            "abcdefgi",
+            "bbcdefgh",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "abcdefghijklmnopq",
+            "abcdefghijklmnopr",
+            "xbcdefghijklmnopr",
+            "ann@contoso.com",
+            "ann@contoso.con",
+        ];
+        for a in texts {
+            for b in texts {
+                assert_eq!(same_text(a, b), a == b, "{a:?} {b:?}");
+            }
+        }
     }
 
     #[test]

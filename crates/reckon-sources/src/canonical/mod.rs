@@ -12,7 +12,8 @@ pub use billing::read_billing;
 pub use mappings::{read_client_map, read_product_map};
 pub use products::{read_clients, read_products};
 pub use usage::{
-    UsageColumns, count_rows, read_usage, read_usage_chunk, read_usage_records, usage_header,
+    ChunkRead, UsageColumns, count_rows, read_usage, read_usage_chunk, read_usage_records,
+    usage_header,
 };
 
 pub const BILLING: &str = "billing.csv";
