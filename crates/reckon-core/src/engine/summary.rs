@@ -85,12 +85,18 @@ impl Reconciliation<'_> {
         for exception in &self.exceptions {
             by_kind[slot(exception.kind)].count += 1;
         }
-        // Pairs already appear in `pairs` order, so a stable sort keeps
-        // equal amounts in client and product order.
-        ranked.sort_by_key(|&(money, _)| Reverse(money));
+        // Largest first; equal amounts in pair (client, product) order. Only
+        // the first `top` are put in order.
+        let order = |&(money, index): &(Money, usize)| (Reverse(money), index);
+        if top < ranked.len() {
+            if top > 0 {
+                ranked.select_nth_unstable_by_key(top - 1, order);
+            }
+            ranked.truncate(top);
+        }
+        ranked.sort_unstable_by_key(order);
         let top = ranked
             .iter()
-            .take(top)
             .map(|&(_, index)| self.pair_finding(&self.pairs[index]))
             .collect();
         Summary {
