@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use rayon::iter::{IntoParallelIterator, ParallelIterator};
+use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
 use super::accumulate::{RowClass, UnmappedClients, UnmappedSkus, UsageAccumulator};
@@ -379,8 +381,9 @@ fn sort_exceptions(
     reconciliation: &Reconciliation<'_>,
     exceptions: Vec<ItemException>,
 ) -> Vec<ItemException> {
+    // Looking the texts up is mostly waiting for memory: do it in parallel.
     let mut keyed: Vec<_> = exceptions
-        .into_iter()
+        .into_par_iter()
         .map(|exception| {
             let (source, key) = reconciliation.exception_source_and_key(&exception.target);
             let order = (
@@ -393,7 +396,7 @@ fn sort_exceptions(
             (order, exception)
         })
         .collect();
-    keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.into_iter().map(|(_, exception)| exception).collect()
 }
 
