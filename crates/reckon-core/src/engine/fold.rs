@@ -332,7 +332,7 @@ fn keep_top_two_mappings(catalog: &Catalog, group: &mut ItemRow, mapping: u32) {
     }
 }
 
-/// Actual quantity and group range per pair that has counted usage.
+/// Actual quantity of a pair, and whether any of its usage is counted.
 pub(super) struct ActualPair {
     pub(super) client: u32,
     pub(super) product: u32,
