@@ -334,8 +334,12 @@ impl Table {
             .at_column(self.names[column])
     }
 
-    pub(crate) fn file(&self) -> &str {
-        &self.file
+    /// The current row contradicts an earlier one: `message` says how, and
+    /// the error is placed at `column` of the current row.
+    pub(crate) fn conflict(&self, column: &str, message: String) -> SourceError {
+        SourceError::new(&self.file, SourceErrorKind::Conflict, message)
+            .at_row(self.row())
+            .at_column(column)
     }
 }
 

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use reckon_core::model::{BillingLine, ClientId, LineId, ProductId};
 
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::SourceError;
 use crate::fields::parse_decimal;
 use crate::table::Table;
 
@@ -50,13 +50,10 @@ pub fn read_billing(reader: impl Read, file: &str) -> Result<Vec<BillingLine>, S
         let hash = hasher.hash_one(line_id);
         let id_at = |i: u32| lines[i as usize].line_id.as_str();
         if let Some(&(_, first)) = seen.find(hash, |&(i, _)| id_at(i) == line_id) {
-            return Err(SourceError::new(
-                table.file(),
-                SourceErrorKind::Conflict,
+            return Err(table.conflict(
+                "line_id",
                 format!("line id {line_id} is used twice (first on row {first})"),
-            )
-            .at_row(table.row())
-            .at_column("line_id"));
+            ));
         }
         let line_id = LineId::from(line_id);
         let quantity = table.required(QUANTITY)?;

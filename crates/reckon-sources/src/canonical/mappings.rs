@@ -3,7 +3,7 @@ use std::io::Read;
 use reckon_core::CatalogBuilder;
 use reckon_core::model::{ClientId, ClientMapping, ProductMapping, SourceId};
 
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::SourceError;
 use crate::fields::parse_decimal;
 use crate::table::Table;
 
@@ -49,13 +49,10 @@ pub fn read_client_map(
         // The builder skips exact repeats and numbers only new mappings, so
         // `rows` keeps the row of each new one.
         let new = builder.map_client(mapping).map_err(|conflict| {
-            SourceError::new(
-                table.file(),
-                SourceErrorKind::Conflict,
+            table.conflict(
+                "client_id",
                 format!("{} (row {})", conflict.detail, rows[conflict.previous]),
             )
-            .at_row(table.row())
-            .at_column("client_id")
         })?;
         if new {
             rows.push(table.row());
@@ -94,13 +91,10 @@ pub fn read_product_map(
             units,
         };
         let new = builder.map_product(mapping).map_err(|conflict| {
-            SourceError::new(
-                table.file(),
-                SourceErrorKind::Conflict,
+            table.conflict(
+                "units",
                 format!("{} (row {})", conflict.detail, rows[conflict.previous]),
             )
-            .at_row(table.row())
-            .at_column("units")
         })?;
         if new {
             rows.push(table.row());

@@ -3,7 +3,7 @@ use std::io::Read;
 use reckon_core::model::{Client, CountingRule, Product, Unit};
 use reckon_core::{CatalogBuilder, Money};
 
-use crate::error::{SourceError, SourceErrorKind};
+use crate::error::SourceError;
 use crate::fields::parse_decimal;
 use crate::table::Table;
 
@@ -42,13 +42,10 @@ pub fn read_products(
             counting: CountingRule::default(),
         };
         builder.add_product(product).map_err(|conflict| {
-            SourceError::new(
-                table.file(),
-                SourceErrorKind::Conflict,
+            table.conflict(
+                "product_id",
                 format!("{} (row {})", conflict.detail, rows[conflict.previous]),
             )
-            .at_row(table.row())
-            .at_column("product_id")
         })?;
         rows.push(table.row());
     }
