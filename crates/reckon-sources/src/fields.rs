@@ -114,33 +114,9 @@ fn digits_of(word: u64, template: [u8; 8], most: [u8; 8]) -> Option<[u8; 8]> {
 /// Fast path for the common `YYYY-MM-DDTHH:MM:SSZ`; anything else returns
 /// `None` and goes through the general parser.
 fn parse_utc_seconds(bytes: &[u8]) -> Option<i64> {
-    if bytes.len() != 20
-        || bytes[4] != b'-'
-        || bytes[7] != b'-'
-        || bytes[10] != b'T'
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-        || bytes[19] != b'Z'
-    {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<i64> {
-        bytes[range].iter().try_fold(0i64, |acc, &b| {
-            b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
-        })
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    if !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
-        return None;
-    }
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3_600 + minute * 60 + second)
+    let (year, month, day, seconds) = utc_fields(bytes)?;
+    (day <= days_in_month(year, month))
+        .then(|| days_from_civil(year, month, day) * 86_400 + seconds)
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {

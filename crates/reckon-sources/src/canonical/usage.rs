@@ -592,6 +592,40 @@ fn record_fields<'r>(columns: &UsageColumns, record: &'r csv::ByteRecord) -> Fie
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn owned_records_keep_items_and_counts_apart() {
+        let text = "source,client_ref,sku,item_id,status,last_seen,quantity,client_name\n\
+                    m365,t-1,SPB, Ann@Contoso.com ,active,2025-06-28T14:03:11Z,,Contoso\n\
+                    m365,t-1,SPB,,active,,42,\n";
+        let records = read_usage_records(text.as_bytes(), "usage.csv").expect("valid");
+        assert_eq!(records.len(), 2);
+        assert_eq!(
+            records[0].measure,
+            Measure::Item {
+                item_id: "Ann@Contoso.com".to_string()
+            }
+        );
+        assert_eq!(records[0].client_name.as_deref(), Some("Contoso"));
+        assert_eq!(
+            records[0].last_seen,
+            Some("2025-06-28T14:03:11Z".parse().expect("literal"))
+        );
+        assert_eq!(
+            records[1].measure,
+            Measure::Count {
+                quantity: 42.into()
+            }
+        );
+        assert_eq!(records[1].last_seen, None);
+        let bad =
+            "source,client_ref,sku,item_id,status,last_seen\nm365,t-1,SPB,a@b.c,active,soon\n";
+        let error = read_usage_records(bad.as_bytes(), "usage.csv").expect_err("bad date");
+        assert_eq!(
+            (error.row, error.column.as_deref()),
+            (Some(2), Some("last_seen"))
+        );
+    }
+
     use super::*;
 
     /// The rows (as debug text) or the error, read by the fast path in
