@@ -10,6 +10,8 @@ pub struct SourceError {
     /// Byte offset of the bad record, when the row number is not known yet
     /// (a chunk of a large file read in parallel); see [`Self::with_row`].
     pub byte_offset: Option<u64>,
+    /// The n-th object (from 1) of a JSON payload, for payloads.
+    pub record: Option<u64>,
     pub column: Option<String>,
     pub kind: SourceErrorKind,
     pub message: String,
@@ -33,6 +35,7 @@ impl SourceError {
             file: file.to_string(),
             row: None,
             byte_offset: None,
+            record: None,
             column: None,
             kind,
             message: message.into(),
@@ -41,6 +44,11 @@ impl SourceError {
 
     pub fn at_row(mut self, row: u64) -> Self {
         self.row = Some(row);
+        self
+    }
+
+    pub fn at_record(mut self, record: u64) -> Self {
+        self.record = Some(record);
         self
     }
 
@@ -73,6 +81,9 @@ impl fmt::Display for SourceError {
             (Some(row), _) => write!(f, ", row {row}")?,
             (None, Some(offset)) => write!(f, ", at byte {offset}")?,
             (None, None) => {}
+        }
+        if let Some(record) = self.record {
+            write!(f, ", record {record}")?;
         }
         if let Some(column) = &self.column {
             write!(f, ", column \"{column}\"")?;

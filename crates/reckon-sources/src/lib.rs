@@ -3,9 +3,13 @@
 //! opening files is the caller's job.
 
 pub mod canonical;
+pub mod convert;
 mod error;
 mod fields;
+pub mod input;
+pub mod profiles;
 mod table;
+pub mod values;
 
 pub use error::{SourceError, SourceErrorKind};
 pub use fields::{DateCache, parse_decimal, parse_timestamp};

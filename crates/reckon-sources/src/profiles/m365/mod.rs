@@ -1,0 +1,7 @@
+//! Microsoft 365 and distributor profiles: licensed users, purchased seats.
+
+use super::Profile;
+
+pub fn profiles() -> Vec<Profile> {
+    vec![]
+}

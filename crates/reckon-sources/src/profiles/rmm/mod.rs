@@ -1,0 +1,7 @@
+//! RMM profiles: managed devices.
+
+use super::Profile;
+
+pub fn profiles() -> Vec<Profile> {
+    vec![]
+}
