@@ -18,6 +18,67 @@ pub enum Command {
     Run(RunArgs),
     /// Reconcile the built-in demo MSP and print what it finds.
     Demo(DemoArgs),
+    /// Turn PSA and vendor exports (CSV, XLSX, JSON payloads) into the
+    /// canonical files `reckon run --data` reads. Each file's source profile
+    /// is detected from its headers or JSON keys.
+    Convert(ConvertArgs),
+    /// List the source profiles and the fields each needs, or save a custom
+    /// profile (a column mapping for any CSV or workbook).
+    Profiles(ProfilesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The exports to convert: CSV or other delimited text, XLSX, JSON.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Where to write billing.csv, usage.csv, subscriptions.csv,
+    /// clients.csv, clients_seen.csv, products_seen.csv and skipped.csv.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Read every file with this profile instead of detecting it.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The billing period's as-of date (default: today). A PSA line bills
+    /// when it is effective within that month; a usage status is judged
+    /// at that instant.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<String>,
+    /// The source name usage records carry (default: the profile's).
+    #[arg(long, value_name = "NAME")]
+    pub source: Option<String>,
+    /// The client a per-tenant file belongs to when it does not say (a
+    /// Microsoft 365 admin center export, a Defender machine list).
+    #[arg(long, value_name = "ID")]
+    pub client_ref: Option<String>,
+    /// The name of the client given with --client-ref.
+    #[arg(long, value_name = "NAME")]
+    pub client_name: Option<String>,
+    /// The sheet of a workbook to read (default: every sheet that matches
+    /// a profile).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The row holding the column names (default: found below any title).
+    #[arg(long, value_name = "N")]
+    pub header_row: Option<usize>,
+    /// Stop at the first unreadable row instead of skipping and listing it.
+    #[arg(long)]
+    pub strict: bool,
+    /// Where custom profiles are kept (default: $RECKON_PROFILES_DIR, else
+    /// ~/.config/reckon/profiles).
+    #[arg(long, value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// Check a custom profile file (TOML) and keep it under its name.
+    #[arg(long, value_name = "FILE")]
+    pub add: Option<PathBuf>,
+    /// Where custom profiles are kept (default: $RECKON_PROFILES_DIR, else
+    /// ~/.config/reckon/profiles).
+    #[arg(long, value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod custom_profiles;
 pub mod dataset;
 pub mod demo;
 pub mod error;

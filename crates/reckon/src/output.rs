@@ -100,3 +100,59 @@ impl std::fmt::Debug for OutputSet<'_> {
         f.debug_struct("OutputSet").field("files", &names).finish()
     }
 }
+
+/// Files written one by one while a conversion streams, under temporary
+/// names; `commit` renames them all into place, `discard` removes them.
+#[derive(Debug, Clone)]
+pub struct StagedFiles {
+    dir: PathBuf,
+    opened: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
+}
+
+impl StagedFiles {
+    pub fn new(dir: &Path) -> Result<StagedFiles> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        Ok(StagedFiles {
+            dir: dir.to_path_buf(),
+            opened: Default::default(),
+        })
+    }
+
+    fn temp_path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!(".{name}.partial"))
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        self.opened.lock().map(|names| names.clone()).unwrap_or_default()
+    }
+
+    /// Moves every written file into place; returns their names.
+    pub fn commit(&self) -> Result<Vec<String>> {
+        let mut names = self.names();
+        for name in &names {
+            let target = self.dir.join(name);
+            fs::rename(self.temp_path(name), &target)
+                .with_context(|| format!("cannot move {} into place", target.display()))?;
+        }
+        names.sort_unstable();
+        Ok(names.into_iter().map(str::to_string).collect())
+    }
+
+    /// Removes every temporary file: a failed conversion leaves nothing.
+    pub fn discard(&self) {
+        for name in self.names() {
+            let _ = fs::remove_file(self.temp_path(name));
+        }
+    }
+}
+
+impl reckon_sources::convert::OpenOutput for StagedFiles {
+    fn open(&mut self, name: &'static str) -> io::Result<Box<dyn Write>> {
+        let file = File::create(self.temp_path(name))?;
+        if let Ok(mut names) = self.opened.lock() {
+            names.push(name);
+        }
+        Ok(Box::new(BufWriter::with_capacity(256 * 1024, file)))
+    }
+}

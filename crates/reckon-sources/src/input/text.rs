@@ -116,6 +116,12 @@ pub struct LineEnds<R> {
     done: bool,
 }
 
+impl<R> std::fmt::Debug for LineEnds<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LineEnds").field("done", &self.done).finish()
+    }
+}
+
 impl<R: Read> LineEnds<R> {
     pub fn new(inner: R) -> Self {
         LineEnds {

@@ -1,6 +1,8 @@
 //! One file per subcommand.
 
+mod convert;
 mod demo;
+mod profiles;
 mod run;
 
 use anyhow::Result;
@@ -11,5 +13,7 @@ pub fn dispatch(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Run(args) => run::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Convert(args) => convert::run(&args),
+        Command::Profiles(args) => profiles::run(&args),
     }
 }
