@@ -204,7 +204,9 @@ pub fn excel_serial(serial: f64) -> Option<Timestamp> {
 }
 
 fn utc(at: DateTime) -> Option<Timestamp> {
-    at.to_zoned_datetime(TimeZone::UTC).ok().map(|zoned| zoned.timestamp())
+    at.to_zoned_datetime(TimeZone::UTC)
+        .ok()
+        .map(|zoned| zoned.timestamp())
 }
 
 /// `11/3/2026`, `11/03/2026 2:05 PM`, `03.11.2026 14:05:00`, `2026/11/03`.
@@ -234,7 +236,11 @@ fn slashed_or_dotted(text: &str, locale: Locale) -> Option<Timestamp> {
     } else {
         let year = if c < 100 { 2000 + c } else { c };
         let day_first = separator == '.' || a > 12 || (b <= 12 && locale == Locale::European);
-        if day_first { (year, b, a) } else { (year, a, b) }
+        if day_first {
+            (year, b, a)
+        } else {
+            (year, a, b)
+        }
     };
     let date = Date::new(
         i16::try_from(year).ok()?,

@@ -14,8 +14,10 @@ use reckon_sources::convert::{CanonicalWriter, ConvertOptions, MemoryOutput, con
 use reckon_sources::input::{ReadOptions, open_inputs};
 use reckon_sources::profiles::{Context, CustomProfile, Registry};
 
-fn fixture_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/profiles");
+fn fixture_dirs(corpus: &str) -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(corpus);
     let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
         .expect("tests/profiles exists")
         .map(|entry| entry.expect("readable").path())
@@ -50,6 +52,7 @@ pub fn convert_dir(dir: &Path) -> String {
             path.is_file()
                 && !name.ends_with(".md")
                 && !name.ends_with(".toml")
+                && !name.ends_with(".py")
                 && !name.starts_with('.')
         })
         .collect();
@@ -63,7 +66,11 @@ pub fn convert_dir(dir: &Path) -> String {
     let registry = Registry::builtin().with_custom(custom);
     let mut inputs = Vec::new();
     for path in &files {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_string();
         let reader = Box::new(fs::File::open(path).expect("open"));
         match open_inputs(&name, reader, &ReadOptions::default()) {
             Ok(found) => inputs.extend(found),
@@ -85,7 +92,14 @@ pub fn convert_dir(dir: &Path) -> String {
         profile: options.profile.clone(),
         strict: options.strict,
     };
-    let report = match convert(&registry, inputs, &convert_options, &context, &mut writer, &mut |_, _| {}) {
+    let report = match convert(
+        &registry,
+        inputs,
+        &convert_options,
+        &context,
+        &mut writer,
+        &mut |_, _| {},
+    ) {
         Ok(report) => report,
         Err(error) => return format!("error: {error}\n"),
     };
@@ -113,15 +127,34 @@ pub fn convert_dir(dir: &Path) -> String {
     text
 }
 
-#[test]
-fn every_profile_fixture() {
+fn snapshot_corpus(corpus: &str) {
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/profiles"));
+    settings.set_snapshot_path(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(corpus),
+    );
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
-        for dir in fixture_dirs() {
-            let name = dir.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        for dir in fixture_dirs(corpus) {
+            let name = dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_string();
             insta::assert_snapshot!(name.clone(), convert_dir(&dir));
         }
     });
+}
+
+#[test]
+fn every_profile_fixture() {
+    snapshot_corpus("profiles");
+}
+
+/// Encodings, delimiters, titles, totals, number and date shapes,
+/// workbooks, and broken files: `tests/messy/README.md`.
+#[test]
+fn every_messy_input() {
+    snapshot_corpus("messy");
 }

@@ -39,10 +39,7 @@ pub fn load(dir: Option<&Path>) -> Result<Vec<CustomProfile>> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     paths.sort();
-    paths
-        .iter()
-        .map(|path| read_profile(path))
-        .collect()
+    paths.iter().map(|path| read_profile(path)).collect()
 }
 
 pub fn read_profile(path: &Path) -> Result<CustomProfile> {

@@ -124,7 +124,10 @@ impl StagedFiles {
     }
 
     fn names(&self) -> Vec<&'static str> {
-        self.opened.lock().map(|names| names.clone()).unwrap_or_default()
+        self.opened
+            .lock()
+            .map(|names| names.clone())
+            .unwrap_or_default()
     }
 
     /// Moves every written file into place; returns their names.

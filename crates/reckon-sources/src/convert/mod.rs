@@ -6,11 +6,9 @@ mod records;
 mod run;
 mod writer;
 
-pub use records::{
-    BillingOut, ClientSeen, Measured, ProductSeen, Side, SubscriptionOut, UsageOut,
-};
+pub use records::{BillingOut, ClientSeen, Measured, ProductSeen, Side, SubscriptionOut, UsageOut};
 pub use run::{ConvertError, ConvertOptions, ConvertReport, FileReport, convert};
 pub use writer::{
-    BILLING_COLUMNS, CanonicalWriter, MemoryOutput, OpenOutput, Origin, SUBSCRIPTION_COLUMNS, USAGE_COLUMNS,
-    WrittenCounts,
+    BILLING_COLUMNS, CanonicalWriter, MemoryOutput, OpenOutput, Origin, SUBSCRIPTION_COLUMNS,
+    USAGE_COLUMNS, WrittenCounts,
 };

@@ -64,7 +64,7 @@ const PROBLEMS_QUOTED: usize = 5;
 /// `progress` gets the bytes read so far of the file being streamed.
 pub fn convert<O: OpenOutput>(
     registry: &Registry,
-    mut inputs: Vec<Input>,
+    inputs: Vec<Input>,
     options: &ConvertOptions,
     context: &Context,
     writer: &mut CanonicalWriter<O>,
@@ -88,14 +88,37 @@ pub fn convert<O: OpenOutput>(
         })?),
         None => None,
     };
-    let mut detections = Vec::with_capacity(inputs.len());
-    for input in &inputs {
-        let detection = registry.detect(input, forced).map_err(|why| {
-            SourceError::new(&input.name, SourceErrorKind::Header, why)
-        })?;
-        detections.push(detection);
-    }
     let mut report = ConvertReport::default();
+    let mut detections = Vec::with_capacity(inputs.len());
+    let mut kept = Vec::with_capacity(inputs.len());
+    let mut first_failure = None;
+    for input in inputs {
+        match registry.detect(&input, forced) {
+            Ok(detection) => {
+                detections.push(detection);
+                kept.push(input);
+            }
+            Err(why) if input.sheet_of_many => {
+                report
+                    .notes
+                    .push(format!("{}: passed over: it {why}", input.name));
+                first_failure.get_or_insert(SourceError::new(
+                    &input.name,
+                    SourceErrorKind::Header,
+                    why,
+                ));
+            }
+            Err(why) => {
+                return Err(SourceError::new(&input.name, SourceErrorKind::Header, why).into());
+            }
+        }
+    }
+    if kept.is_empty()
+        && let Some(error) = first_failure
+    {
+        return Err(error.into());
+    }
+    let mut inputs = kept;
     // Profiles in the order of their first file; within one, parts in the
     // profile's order (references first), files in the order given.
     let mut profile_order: Vec<usize> = Vec::new();
@@ -107,7 +130,11 @@ pub fn convert<O: OpenOutput>(
     for profile_index in profile_order {
         let profile = &registry.profiles[profile_index];
         let spec = &profile.spec;
-        let present = |part: usize| detections.iter().any(|d| d.profile == profile_index && d.part == part);
+        let present = |part: usize| {
+            detections
+                .iter()
+                .any(|d| d.profile == profile_index && d.part == part)
+        };
         let has_main = spec
             .parts
             .iter()
@@ -304,19 +331,31 @@ struct FinishSink<'w, 'p, O: OpenOutput> {
 
 impl<O: OpenOutput> Emit for FinishSink<'_, '_, O> {
     fn billing(&mut self, line: BillingOut) {
-        let origin = Origin { profile: self.profile, file: "", location: Location::Record(0) };
+        let origin = Origin {
+            profile: self.profile,
+            file: "",
+            location: Location::Record(0),
+        };
         if let Err(error) = self.writer.billing(&line, origin) {
             self.error.get_or_insert(error);
         }
     }
     fn usage(&mut self, record: UsageOut) {
-        let origin = Origin { profile: self.profile, file: "", location: Location::Record(0) };
+        let origin = Origin {
+            profile: self.profile,
+            file: "",
+            location: Location::Record(0),
+        };
         if let Err(error) = self.writer.usage(&record, origin) {
             self.error.get_or_insert(error);
         }
     }
     fn subscription(&mut self, subscription: SubscriptionOut) {
-        let origin = Origin { profile: self.profile, file: "", location: Location::Record(0) };
+        let origin = Origin {
+            profile: self.profile,
+            file: "",
+            location: Location::Record(0),
+        };
         if let Err(error) = self.writer.subscription(&subscription, origin) {
             self.error.get_or_insert(error);
         }
@@ -328,7 +367,11 @@ impl<O: OpenOutput> Emit for FinishSink<'_, '_, O> {
         self.writer.product(self.side, product);
     }
     fn note(&mut self, reason: &str, detail: &str) {
-        let origin = Origin { profile: self.profile, file: "", location: Location::Record(0) };
+        let origin = Origin {
+            profile: self.profile,
+            file: "",
+            location: Location::Record(0),
+        };
         if let Err(error) = self.writer.skipped(origin, reason, "", detail) {
             self.error.get_or_insert(error);
         }

@@ -159,7 +159,12 @@ impl<O: OpenOutput> CanonicalWriter<O> {
     }
 
     pub fn billing(&mut self, line: &BillingOut, origin: Origin<'_>) -> io::Result<()> {
-        open_csv(&mut self.output, &mut self.billing, "billing.csv", &BILLING_COLUMNS)?;
+        open_csv(
+            &mut self.output,
+            &mut self.billing,
+            "billing.csv",
+            &BILLING_COLUMNS,
+        )?;
         let writer = self.billing.as_mut().expect("opened above");
         let row = origin.location.to_string();
         writer.write_record([
@@ -184,7 +189,12 @@ impl<O: OpenOutput> CanonicalWriter<O> {
     }
 
     pub fn usage(&mut self, record: &UsageOut, origin: Origin<'_>) -> io::Result<()> {
-        open_csv(&mut self.output, &mut self.usage, "usage.csv", &USAGE_COLUMNS)?;
+        open_csv(
+            &mut self.output,
+            &mut self.usage,
+            "usage.csv",
+            &USAGE_COLUMNS,
+        )?;
         let writer = self.usage.as_mut().expect("opened above");
         let (item_id, quantity) = match &record.measured {
             Measured::Item(item) => {
@@ -196,7 +206,10 @@ impl<O: OpenOutput> CanonicalWriter<O> {
                 ("", quantity.normalize().to_string())
             }
         };
-        let last_seen = record.last_seen.map(|at| at.to_string()).unwrap_or_default();
+        let last_seen = record
+            .last_seen
+            .map(|at| at.to_string())
+            .unwrap_or_default();
         let row = origin.location.to_string();
         writer.write_record([
             record.source.as_str(),
@@ -244,7 +257,8 @@ impl<O: OpenOutput> CanonicalWriter<O> {
             &decimal(sub.unit_cost),
             &date(sub.start_date),
             &date(sub.commitment_end),
-            sub.auto_renew.map_or("", |flag| if flag { "true" } else { "false" }),
+            sub.auto_renew
+                .map_or("", |flag| if flag { "true" } else { "false" }),
             origin.profile,
             origin.file,
             &row,
@@ -260,7 +274,12 @@ impl<O: OpenOutput> CanonicalWriter<O> {
         column: &str,
         detail: &str,
     ) -> io::Result<()> {
-        open_csv(&mut self.output, &mut self.skipped, "skipped.csv", &SKIPPED_COLUMNS)?;
+        open_csv(
+            &mut self.output,
+            &mut self.skipped,
+            "skipped.csv",
+            &SKIPPED_COLUMNS,
+        )?;
         let writer = self.skipped.as_mut().expect("opened above");
         let row = origin.location.to_string();
         writer.write_record([origin.file, &row, origin.profile, reason, column, detail])?;
@@ -394,7 +413,10 @@ impl Write for MemoryFile {
             .files
             .lock()
             .map_err(|_| io::Error::other("memory output poisoned"))?;
-        files.entry(self.name.to_string()).or_default().extend_from_slice(buf);
+        files
+            .entry(self.name.to_string())
+            .or_default()
+            .extend_from_slice(buf);
         Ok(buf.len())
     }
 
@@ -420,7 +442,9 @@ impl MemoryOutput {
             .map(|files| {
                 files
                     .iter()
-                    .map(|(name, bytes)| (name.clone(), String::from_utf8_lossy(bytes).into_owned()))
+                    .map(|(name, bytes)| {
+                        (name.clone(), String::from_utf8_lossy(bytes).into_owned())
+                    })
                     .collect()
             })
             .unwrap_or_default()

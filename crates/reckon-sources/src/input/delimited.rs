@@ -228,11 +228,8 @@ mod tests {
     fn the_delimiter_and_header_are_found_below_a_title() {
         let raw = "Agreement additions report\r\nGenerated 2026-11-30\r\n\r\nCompany;Product;Qty\r\nContoso;M365;3\r\nFabrikam;M365;4\r\nTotal;;7\r\n";
         let mut text = String::new();
-        std::io::Read::read_to_string(
-            &mut crate::input::LineEnds::new(raw.as_bytes()),
-            &mut text,
-        )
-        .unwrap();
+        std::io::Read::read_to_string(&mut crate::input::LineEnds::new(raw.as_bytes()), &mut text)
+            .unwrap();
         let layout = sniff_layout(&text, true, None);
         assert_eq!(layout.delimiter, b';');
         assert_eq!(layout.rows_above_header, 3);

@@ -49,11 +49,7 @@ impl JsonPayload {
             SourceError::new(
                 file,
                 SourceErrorKind::Value,
-                format!(
-                    "is not valid JSON at line {}, column {}: {error}",
-                    error.line(),
-                    error.column()
-                ),
+                format!("is not valid JSON: {error}"),
             )
         })?;
         let envelope = match &root {

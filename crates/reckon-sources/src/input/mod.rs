@@ -37,7 +37,12 @@ impl Format {
         }
         let encoding = sniff_encoding(prefix);
         let head = decode_all(&prefix[..prefix.len().min(4096)], encoding);
-        match head.trim_start_matches('\u{feff}').trim_start().chars().next() {
+        match head
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .chars()
+            .next()
+        {
             Some('{' | '[') => Format::Json,
             _ => Format::Delimited,
         }
@@ -68,6 +73,9 @@ pub struct Input {
     pub name: String,
     pub format: Format,
     pub locale: Locale,
+    /// One sheet of a workbook read whole: a sheet that matches no profile
+    /// (a cover page, notes) is passed over instead of failing.
+    pub sheet_of_many: bool,
     body: Body,
 }
 
@@ -95,7 +103,11 @@ pub fn open_inputs(
     options: &ReadOptions,
 ) -> Result<Vec<Input>, SourceError> {
     let unreadable = |error: std::io::Error| {
-        SourceError::new(file, SourceErrorKind::Unreadable, format!("cannot be read: {error}"))
+        SourceError::new(
+            file,
+            SourceErrorKind::Unreadable,
+            format!("cannot be read: {error}"),
+        )
     };
     let (prefix, mut replay) = read_prefix(reader).map_err(unreadable)?;
     if prefix.iter().all(u8::is_ascii_whitespace) {
@@ -126,12 +138,17 @@ pub fn open_inputs(
                 }
                 None => sheets,
             };
+            let many = chosen.len() > 1;
             if chosen.is_empty() {
-                return Err(SourceError::new(file, SourceErrorKind::Header, "has no data in any sheet"));
+                return Err(SourceError::new(
+                    file,
+                    SourceErrorKind::Header,
+                    "has no data in any sheet",
+                ));
             }
             Ok(chosen
                 .into_iter()
-                .map(|sheet| sheet_input(file, sheet, options.header_row))
+                .map(|sheet| sheet_input(file, sheet, options.header_row, many))
                 .collect())
         }
         Format::Json => {
@@ -143,6 +160,7 @@ pub fn open_inputs(
                 name: file.to_string(),
                 format: Format::Json,
                 locale: Locale::English,
+                sheet_of_many: false,
                 body: Body::Json(payload),
             }])
         }
@@ -158,19 +176,21 @@ pub fn open_inputs(
                 complete,
                 options.header_row,
             );
-            let stream: Box<dyn Read + Send> = Box::new(LineEnds::new(utf8_reader(replay, encoding)));
+            let stream: Box<dyn Read + Send> =
+                Box::new(LineEnds::new(utf8_reader(replay, encoding)));
             let rows = DelimitedRows::open(file, stream, &layout)?;
             Ok(vec![Input {
                 name: file.to_string(),
                 format: Format::Delimited,
                 locale: layout.locale,
+                sheet_of_many: false,
                 body: Body::Delimited(rows),
             }])
         }
     }
 }
 
-fn sheet_input(file: &str, mut sheet: Sheet, header_row: Option<usize>) -> Input {
+fn sheet_input(file: &str, mut sheet: Sheet, header_row: Option<usize>, many: bool) -> Input {
     // Find the header in the sheet as in a CSV file: below titles.
     let text_rows = &sheet.rows;
     let above = match header_row {
@@ -198,6 +218,7 @@ fn sheet_input(file: &str, mut sheet: Sheet, header_row: Option<usize>) -> Input
         name: format!("{file} [{}]", sheet.name),
         format: Format::Workbook,
         locale: Locale::English,
+        sheet_of_many: many,
         body: Body::Sheet { header, sheet },
     }
 }
@@ -284,5 +305,9 @@ impl Input {
 }
 
 fn header_names(header: &Header) -> HashSet<String> {
-    header.names().iter().map(|name| normalise_name(name)).collect()
+    header
+        .names()
+        .iter()
+        .map(|name| normalise_name(name))
+        .collect()
 }

@@ -93,7 +93,10 @@ impl<'a> Cells<'a> {
 
 #[derive(Debug, Clone, Copy)]
 enum Body<'a> {
-    Row { header: &'a Header, cells: Cells<'a> },
+    Row {
+        header: &'a Header,
+        cells: Cells<'a>,
+    },
     Json(&'a Value),
 }
 

@@ -17,8 +17,14 @@ pub fn sniff_encoding(prefix: &[u8]) -> &'static Encoding {
     // UTF-16 without a BOM: ASCII text has a zero in every other byte.
     let pairs = prefix.len() / 2;
     if pairs >= 2 {
-        let zero_high = prefix.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
-        let zero_low = prefix.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+        let zero_high = prefix
+            .chunks_exact(2)
+            .filter(|p| p[1] == 0 && p[0] != 0)
+            .count();
+        let zero_low = prefix
+            .chunks_exact(2)
+            .filter(|p| p[0] == 0 && p[1] != 0)
+            .count();
         if zero_high * 2 > pairs {
             return UTF_16LE;
         }
@@ -118,7 +124,9 @@ pub struct LineEnds<R> {
 
 impl<R> std::fmt::Debug for LineEnds<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LineEnds").field("done", &self.done).finish()
+        f.debug_struct("LineEnds")
+            .field("done", &self.done)
+            .finish()
     }
 }
 
@@ -204,7 +212,9 @@ mod line_end_tests {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(LineEnds::new(&b"t\r\n\r\na,b\r\n1,2\r\n\"x\r\ny\",3\r\n\r\n4,5\r\n"[..]));
+            .from_reader(LineEnds::new(
+                &b"t\r\n\r\na,b\r\n1,2\r\n\"x\r\ny\",3\r\n\r\n4,5\r\n"[..],
+            ));
         let lines: Vec<u64> = reader
             .records()
             .map(|r| r.unwrap().position().unwrap().line())

@@ -274,10 +274,19 @@ mod tests {
 
     #[test]
     fn classes_from_free_text() {
-        assert_eq!(DeviceClass::from_text("Windows Server 2022"), DeviceClass::Server);
-        assert_eq!(DeviceClass::from_text("Servers - Windows"), DeviceClass::Server);
+        assert_eq!(
+            DeviceClass::from_text("Windows Server 2022"),
+            DeviceClass::Server
+        );
+        assert_eq!(
+            DeviceClass::from_text("Servers - Windows"),
+            DeviceClass::Server
+        );
         assert_eq!(DeviceClass::from_text("Laptop"), DeviceClass::Workstation);
-        assert_eq!(DeviceClass::from_text("ESXi Host"), DeviceClass::HypervisorHost);
+        assert_eq!(
+            DeviceClass::from_text("ESXi Host"),
+            DeviceClass::HypervisorHost
+        );
         assert_eq!(DeviceClass::from_text("Printer"), DeviceClass::Network);
     }
 }

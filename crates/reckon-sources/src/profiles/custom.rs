@@ -335,11 +335,23 @@ fn status_of(raw: &str, rule: &StatusRule) -> String {
     let active = if rule.active.is_empty() {
         !matches!(
             lower.as_str(),
-            "disabled" | "deleted" | "inactive" | "cancelled" | "canceled" | "suspended"
-                | "decommissioned" | "uninstalled" | "archived" | "expired" | "false" | "no"
+            "disabled"
+                | "deleted"
+                | "inactive"
+                | "cancelled"
+                | "canceled"
+                | "suspended"
+                | "decommissioned"
+                | "uninstalled"
+                | "archived"
+                | "expired"
+                | "false"
+                | "no"
         )
     } else {
-        rule.active.iter().any(|value| value.eq_ignore_ascii_case(raw.trim()))
+        rule.active
+            .iter()
+            .any(|value| value.eq_ignore_ascii_case(raw.trim()))
     };
     if active {
         super::ACTIVE.to_string()
@@ -368,9 +380,19 @@ mod tests {
         let good = "name = \"acme\"\nside = \"usage\"\n[columns]\nclient_ref = \"Customer\"\nsku = \"Plan\"\nitem_id = \"Serial\"\n";
         assert!(CustomProfile::parse(good).is_ok());
         let no_item = "name = \"acme\"\nside = \"usage\"\n[columns]\nclient_ref = \"Customer\"\nsku = \"Plan\"\n";
-        assert!(CustomProfile::parse(no_item).unwrap_err().problem.contains("item_id"));
+        assert!(
+            CustomProfile::parse(no_item)
+                .unwrap_err()
+                .problem
+                .contains("item_id")
+        );
         let bad_field = "name = \"acme\"\nside = \"billing\"\n[columns]\nclient = \"Customer\"\n";
-        assert!(CustomProfile::parse(bad_field).unwrap_err().problem.contains("not a billing field"));
+        assert!(
+            CustomProfile::parse(bad_field)
+                .unwrap_err()
+                .problem
+                .contains("not a billing field")
+        );
         assert!(CustomProfile::parse("name = 3").is_err());
     }
 

@@ -3,7 +3,9 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::Result;
-use reckon_sources::convert::{CanonicalWriter, ConvertError, ConvertOptions, ConvertReport, convert};
+use reckon_sources::convert::{
+    CanonicalWriter, ConvertError, ConvertOptions, ConvertReport, convert,
+};
 use reckon_sources::input::{ReadOptions, open_inputs};
 use reckon_sources::profiles::{Context, Registry};
 
@@ -48,14 +50,21 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
     let mut done_before = 0u64;
     let mut current = String::new();
     let mut last = 0u64;
-    let result = convert(&registry, inputs, &options, &context, &mut writer, &mut |file, bytes| {
-        if current != file {
-            done_before += last;
-            current = file.to_string();
-        }
-        last = bytes;
-        bar.set_position(done_before + bytes);
-    });
+    let result = convert(
+        &registry,
+        inputs,
+        &options,
+        &context,
+        &mut writer,
+        &mut |file, bytes| {
+            if current != file {
+                done_before += last;
+                current = file.to_string();
+            }
+            last = bytes;
+            bar.set_position(done_before + bytes);
+        },
+    );
     bar.finish_and_clear();
     let report = match result {
         Ok(report) => report,
@@ -63,7 +72,9 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
             staged.discard();
             return Err(match error {
                 ConvertError::Input(error) => error.into(),
-                ConvertError::Output(error) => anyhow::Error::new(error).context("cannot write the converted files"),
+                ConvertError::Output(error) => {
+                    anyhow::Error::new(error).context("cannot write the converted files")
+                }
             });
         }
     };
@@ -131,8 +142,17 @@ fn print_report(
     writeln!(
         out,
         "\nWrote {} billing lines, {} usage items, {} usage counts, {} subscriptions; {} rows skipped (listed in skipped.csv)",
-        counts.billing_lines, counts.usage_items, counts.usage_counts, counts.subscriptions, counts.skipped
+        counts.billing_lines,
+        counts.usage_items,
+        counts.usage_counts,
+        counts.subscriptions,
+        counts.skipped
     )?;
-    writeln!(out, "Files in {}: {}", out_dir.display(), written.join(", "))?;
+    writeln!(
+        out,
+        "Files in {}: {}",
+        out_dir.display(),
+        written.join(", ")
+    )?;
     Ok(())
 }

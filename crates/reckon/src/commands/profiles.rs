@@ -40,7 +40,13 @@ pub fn run(args: &ProfilesArgs) -> Result<()> {
         } else {
             format!(", source \"{}\"", spec.source)
         };
-        writeln!(out, "{}  {} ({}{source})", spec.name, spec.title, spec.side.as_str())?;
+        writeln!(
+            out,
+            "{}  {} ({}{source})",
+            spec.name,
+            spec.title,
+            spec.side.as_str()
+        )?;
         for part in &spec.parts {
             let role = match part.role {
                 PartRole::Main => "records",

@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 use crate::convert::{BillingOut, ClientSeen, ProductSeen, Side};
 use crate::input::Record;
 use crate::profiles::{
-    Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step, date,
-    need, need_number, number, outcome, text,
+    Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step, date, need,
+    need_number, number, outcome, text,
 };
 
 pub fn api_profile() -> Profile {
@@ -26,23 +26,43 @@ pub fn api_profile() -> Profile {
         source: String::new(),
         side: Side::Billing,
         parts: vec![
-            PartSpec::new("companies", PartRole::Reference, "company/companies: client names")
-                .required(&["id", "identifier", "name"])
-                .optional(&["status.name", "website", "types"]),
+            PartSpec::new(
+                "companies",
+                PartRole::Reference,
+                "company/companies: client names",
+            )
+            .required(&["id", "identifier", "name"])
+            .optional(&["status.name", "website", "types"]),
             PartSpec::new(
                 "agreements",
                 PartRole::Reference,
                 "finance/agreements: each agreement's company, dates and status",
             )
-            .required(&["id", "company.id", "startDate", "agreementStatus|cancelledFlag"])
-            .optional(&["noEndingDateFlag", "endDate", "billingCycle.name", "type.name", "name"])
+            .required(&[
+                "id",
+                "company.id",
+                "startDate",
+                "agreementStatus|cancelledFlag",
+            ])
+            .optional(&[
+                "noEndingDateFlag",
+                "endDate",
+                "billingCycle.name",
+                "type.name",
+                "name",
+            ])
             .needed(),
             PartSpec::new(
                 "additions",
                 PartRole::Main,
                 "finance/agreements/{id}/additions: the billed lines",
             )
-            .required(&["agreementId", "product.identifier", "quantity", "billCustomer"])
+            .required(&[
+                "agreementId",
+                "product.identifier",
+                "quantity",
+                "billCustomer",
+            ])
             .optional(&[
                 "lessIncluded",
                 "billedQuantity",
@@ -69,19 +89,29 @@ pub fn csv_profile() -> Profile {
         source: String::new(),
         side: Side::Billing,
         parts: vec![
-            PartSpec::new("additions", PartRole::Main, "the agreement additions export")
-                .required(&["Company Name|Company", "Agreement Name|Agreement", "Product ID", "Quantity", "Bill Customer|Bill"])
-                .optional(&[
-                    "Less Included",
-                    "Billed Quantity",
-                    "Unit Price|Price",
-                    "Unit Cost|Cost",
-                    "Effective Date|Effective",
-                    "Cancelled Date|Cancelled",
-                    "Agreement Status",
-                    "Sequence",
-                    "Description",
-                ]),
+            PartSpec::new(
+                "additions",
+                PartRole::Main,
+                "the agreement additions export",
+            )
+            .required(&[
+                "Company Name|Company",
+                "Agreement Name|Agreement",
+                "Product ID",
+                "Quantity",
+                "Bill Customer|Bill",
+            ])
+            .optional(&[
+                "Less Included",
+                "Billed Quantity",
+                "Unit Price|Price",
+                "Unit Cost|Cost",
+                "Effective Date|Effective",
+                "Cancelled Date|Cancelled",
+                "Agreement Status",
+                "Sequence",
+                "Description",
+            ]),
         ],
     };
     Profile::new(spec, |context: &Context| CsvRun {
@@ -146,7 +176,9 @@ fn agreement_excluded(
         return Some(format!("agreement ended {end}"));
     }
     match status.to_ascii_lowercase().as_str() {
-        "cancelled" | "expired" | "inactive" => Some(format!("agreement {}", status.to_ascii_lowercase())),
+        "cancelled" | "expired" | "inactive" => {
+            Some(format!("agreement {}", status.to_ascii_lowercase()))
+        }
         _ => None,
     }
 }
