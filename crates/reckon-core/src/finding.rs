@@ -215,6 +215,28 @@ pub struct Evidence<'r> {
     pub billing_lines: Vec<BilledLine<'r>>,
 }
 
+/// How an actual quantity was reached: from listed items (users,
+/// devices, each counted once) and from counts a source reported
+/// (`consumedUnits`, a subscription quantity), which cannot be checked
+/// item by item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActualBasis {
+    pub from_items: Decimal,
+    pub from_counts: Decimal,
+}
+
+impl ActualBasis {
+    /// `items`, `counts` or `items+counts` (`none` when nothing is in use).
+    pub fn as_str(&self) -> &'static str {
+        match (self.from_items.is_zero(), self.from_counts.is_zero()) {
+            (false, true) => "items",
+            (true, false) => "counts",
+            (false, false) => "items+counts",
+            (true, true) => "none",
+        }
+    }
+}
+
 /// One exception found by a reconciliation, borrowing from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding<'r> {
@@ -229,6 +251,8 @@ pub struct Finding<'r> {
     pub key: Option<&'r str>,
     pub billed: Option<Decimal>,
     pub actual: Option<Decimal>,
+    /// For pair findings: which kind of number the actual quantity is.
+    pub actual_basis: Option<ActualBasis>,
     pub unit_price: Option<Money>,
     /// `(actual - billed) * unit price`: positive is revenue not billed,
     /// negative is over-billing. Zero for item findings, so totals never count

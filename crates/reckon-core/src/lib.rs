@@ -12,5 +12,5 @@ pub use engine::{
     Catalog, CatalogBuilder, MappingConflict, Reconciliation, RunParams, UsageAccumulator,
     UsageRow, reconcile,
 };
-pub use finding::{Cause, EvidenceItem, Finding, FindingKind, ItemState, Priority};
+pub use finding::{ActualBasis, Cause, EvidenceItem, Finding, FindingKind, ItemState, Priority};
 pub use money::Money;

@@ -120,6 +120,19 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>, dates: &mut DateCache
     decimal(out, finding.billed);
     out.extend_from_slice(b",\"actual\":");
     decimal(out, finding.actual);
+    out.extend_from_slice(b",\"actual_basis\":");
+    match finding.actual_basis {
+        Some(basis) => {
+            out.extend_from_slice(b"{\"kind\":");
+            write_str(out, basis.as_str());
+            out.extend_from_slice(b",\"from_items\":");
+            decimal(out, Some(basis.from_items));
+            out.extend_from_slice(b",\"from_counts\":");
+            decimal(out, Some(basis.from_counts));
+            out.push(b'}');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(b",\"diff\":");
     decimal(out, finding.billed.zip(finding.actual).map(|(b, a)| a - b));
     out.extend_from_slice(b",\"unit_price\":");

@@ -227,6 +227,15 @@ fn render_finding(out: &mut String, number: usize, f: &Finding) {
         f.money_at_stake,
         opt(f.count.map(|c| c.to_string()))
     );
+    if let Some(basis) = f.actual_basis {
+        let _ = writeln!(
+            out,
+            "  actual from: {} ({} from items, {} from counts)",
+            basis.as_str(),
+            basis.from_items.normalize(),
+            basis.from_counts.normalize()
+        );
+    }
     let _ = writeln!(out, "  cause: {}  priority: {}", f.cause, f.priority);
     let _ = writeln!(out, "  explanation: {}", f.explanation);
     if f.evidence.items.is_empty() {

@@ -11,7 +11,8 @@ use super::accumulate::{CountRow, ItemRow, LooseGroup, RowClass};
 use super::result::{ExceptionTarget, ItemException, Pair, PairStatus, Reconciliation};
 use crate::Money;
 use crate::finding::{
-    BilledLine, Cause, Evidence, EvidenceItem, Finding, FindingKind, ItemState, Priority,
+    ActualBasis, BilledLine, Cause, Evidence, EvidenceItem, Finding, FindingKind, ItemState,
+    Priority,
 };
 
 impl<'c> Reconciliation<'c> {
@@ -88,6 +89,15 @@ impl<'c> Reconciliation<'c> {
                 .map(|g| self.catalog.mappings[g.mapping as usize].units)
                 .sum()
         };
+        let from_counts: Decimal = counts
+            .iter()
+            .filter(|c| c.class == RowClass::Counted)
+            .map(|c| c.quantity * self.catalog.mappings[c.mapping as usize].units)
+            .sum();
+        let actual_basis = ActualBasis {
+            from_items: line.actual - from_counts,
+            from_counts,
+        };
         let (cause, explanation) = self.pair_cause(
             pair,
             line.diff,
@@ -104,6 +114,7 @@ impl<'c> Reconciliation<'c> {
             key: None,
             billed: Some(line.billed),
             actual: Some(line.actual),
+            actual_basis: Some(actual_basis),
             unit_price: Some(line.unit_price),
             impact: line.impact,
             money_at_stake: line.impact.abs(),
@@ -277,6 +288,7 @@ impl<'c> Reconciliation<'c> {
             key: Some(line.key),
             billed: None,
             actual: None,
+            actual_basis: None,
             unit_price: None,
             impact: Money::ZERO,
             money_at_stake: at_stake,
