@@ -1,7 +1,19 @@
 //! Microsoft 365 and distributor profiles: licensed users, purchased seats.
 
+mod admin_users;
+mod catalogue;
+mod graph;
+mod partner_center;
+mod pax8;
+mod tenant;
+
 use super::Profile;
 
 pub fn profiles() -> Vec<Profile> {
-    vec![]
+    vec![
+        graph::profile(),
+        admin_users::profile(),
+        partner_center::profile(),
+        pax8::profile(),
+    ]
 }

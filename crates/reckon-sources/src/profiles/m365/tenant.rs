@@ -1,0 +1,128 @@
+//! The tenant a per-tenant Microsoft 365 file belongs to when the file
+//! does not name it: the user's `--client-ref`, else the tenant's initial
+//! `*.onmicrosoft.com` domain, seen in a UPN or a proxy address. Records
+//! read before the domain shows up wait for it.
+
+use crate::convert::{ClientSeen, UsageOut};
+use crate::profiles::Emit;
+
+/// The tenant's initial domain in `text` (a UPN, or proxy addresses joined
+/// with `+`): `northwindlogistics.onmicrosoft.com`, lowercase, without the
+/// `.mail.` infix of routing addresses.
+pub fn onmicrosoft_domain(text: &str) -> Option<String> {
+    text.split(['+', ',', ';', ' '])
+        .filter_map(|address| address.rsplit_once('@').map(|(_, domain)| domain))
+        .map(|domain| domain.trim().to_ascii_lowercase())
+        .find(|domain| domain.ends_with(".onmicrosoft.com"))
+        .map(|domain| domain.replace(".mail.onmicrosoft.com", ".onmicrosoft.com"))
+}
+
+/// The client reference of usage records whose tenant may be learnt late.
+#[derive(Debug, Default)]
+pub struct TenantRef {
+    source: String,
+    client_ref: Option<String>,
+    client_name: String,
+    /// Set once the file showed its initial domain.
+    domain: String,
+    waiting: Vec<UsageOut>,
+}
+
+impl TenantRef {
+    pub fn new(source: &str, client_ref: Option<String>, client_name: Option<String>) -> TenantRef {
+        TenantRef {
+            source: source.to_string(),
+            client_ref: client_ref.filter(|reference| !reference.trim().is_empty()),
+            client_name: client_name.unwrap_or_default(),
+            ..TenantRef::default()
+        }
+    }
+
+    pub fn client_ref(&self) -> Option<&str> {
+        self.client_ref.as_deref()
+    }
+
+    /// Fixes the tenant (a tenant id read from the file itself).
+    pub fn set(&mut self, client_ref: &str, client_name: &str) {
+        self.client_ref = Some(client_ref.to_string());
+        if self.client_name.is_empty() {
+            self.client_name = client_name.to_string();
+        }
+    }
+
+    /// Takes the initial domain if the tenant is still unknown.
+    pub fn learn_domain(&mut self, domain: Option<String>, out: &mut dyn Emit) {
+        let Some(domain) = domain else {
+            return;
+        };
+        if self.domain.is_empty() {
+            self.domain = domain.clone();
+            if self.client_ref.is_none() {
+                self.client_ref = Some(domain);
+            }
+            self.announce(out);
+        }
+    }
+
+    /// The client as this source names it.
+    pub fn announce(&self, out: &mut dyn Emit) {
+        if let Some(client_ref) = &self.client_ref {
+            out.client(ClientSeen {
+                source: self.source.clone(),
+                id: client_ref.clone(),
+                name: self.client_name.clone(),
+                domain: self.domain.clone(),
+                ..ClientSeen::default()
+            });
+        }
+    }
+
+    /// Emits the record now when the tenant is known, else keeps it.
+    pub fn emit(&mut self, mut record: UsageOut, out: &mut dyn Emit) {
+        match &self.client_ref {
+            Some(client_ref) => {
+                record.client_ref = client_ref.clone();
+                record.client_name = self.client_name.clone();
+                out.usage(record);
+            }
+            None => self.waiting.push(record),
+        }
+    }
+
+    /// Emits the records that waited; without any tenant they keep an empty
+    /// client reference, with a note saying how to give one.
+    pub fn finish(&mut self, out: &mut dyn Emit) {
+        if self.waiting.is_empty() {
+            return;
+        }
+        if self.client_ref.is_none() {
+            out.note(
+                "tenant unknown",
+                "the file names no tenant and no *.onmicrosoft.com address: pass --client-ref",
+            );
+        }
+        for mut record in std::mem::take(&mut self.waiting) {
+            record.client_ref = self.client_ref.clone().unwrap_or_default();
+            record.client_name = self.client_name.clone();
+            out.usage(record);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_initial_domain_is_found_in_addresses() {
+        assert_eq!(
+            onmicrosoft_domain("SMTP:a@northwind.com+smtp:a@Northwind.mail.onmicrosoft.com"),
+            Some("northwind.onmicrosoft.com".to_string())
+        );
+        assert_eq!(
+            onmicrosoft_domain("jane_contoso.com#EXT#@northwind.onmicrosoft.com"),
+            Some("northwind.onmicrosoft.com".to_string())
+        );
+        assert_eq!(onmicrosoft_domain("a@northwind.com"), None);
+    }
+}
