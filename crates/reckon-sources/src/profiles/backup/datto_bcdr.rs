@@ -1,0 +1,246 @@
+//! Datto BCDR (SIRIS / ALTO) through the Datto partner REST API:
+//! `GET /v1/bcdr/device` (hidden devices included) and, per device,
+//! `GET /v1/bcdr/device/{serialNumber}/asset` saved as
+//! `assets_<serialNumber>.json`.
+//!
+//! Each appliance is one item (`<model>/<servicePlan>`) and its offsite
+//! storage one count in decimal TB (`datto_bcdr_offsite_tb`); local storage
+//! is the appliance's own disk and bills nothing. Each protected agent is
+//! one item (server or workstation by its `os`); shares yield nothing.
+//! Hidden devices (and their storage) are `hidden`; archived agents
+//! `archived`, paused ones `paused`; staleness is left to `last_seen`.
+//!
+//! An asset payload does not name its device: the device is the one its
+//! file is named after. The framework does not give profiles file names,
+//! so asset files are matched, in the order they are read (file names
+//! sorted), to the devices with agents or shares sorted by serial number.
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+
+use super::shared::{FileCounter, source_name, terabytes};
+use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
+use crate::input::Record;
+use crate::profiles::{
+    ACTIVE, Context, DeviceClass, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun,
+    ProfileSpec, Step, epoch_seconds_field, flag, instant, need, need_number, number, outcome,
+    text,
+};
+
+const SOURCE: &str = "datto_bcdr";
+const STORAGE_SKU: &str = "datto_bcdr_offsite_tb";
+
+pub fn profile() -> Profile {
+    let spec = ProfileSpec {
+        name: SOURCE.to_string(),
+        title: "Datto BCDR devices and protected agents (partner REST API)".to_string(),
+        source: SOURCE.to_string(),
+        side: Side::Usage,
+        parts: vec![
+            PartSpec::new("devices", PartRole::Main, "v1/bcdr/device: the appliances")
+                .required(&["serialNumber", "servicePlan", "offsiteStorageUsed.size"])
+                .optional(&[
+                    "name",
+                    "model",
+                    "lastSeenDate",
+                    "organizationId",
+                    "organizationName",
+                    "clientCompanyName",
+                    "hidden",
+                    "agentCount",
+                    "shareCount",
+                ]),
+            PartSpec::new(
+                "assets",
+                PartRole::Main,
+                "v1/bcdr/device/{serialNumber}/asset: the agents and shares of one device",
+            )
+            .required(&[
+                "agentVersion",
+                "isArchived",
+                "isPaused",
+                "protectedVolumesCount",
+            ])
+            .optional(&[
+                "name",
+                "type",
+                "os",
+                "fqdn",
+                "lastSnapshot",
+                "latestOffsite",
+            ]),
+        ],
+    };
+    Profile::new(spec, |context: &Context| BcdrRun {
+        source: source_name(context, SOURCE),
+        devices: Vec::new(),
+        asset_files: FileCounter::default(),
+    })
+}
+
+/// What an agent needs of its device.
+#[derive(Debug, Clone)]
+struct Device {
+    serial: String,
+    client_ref: String,
+    client_name: String,
+    /// Whether an asset file is expected for it (it has agents or shares).
+    has_assets: bool,
+}
+
+struct BcdrRun {
+    source: String,
+    devices: Vec<Device>,
+    asset_files: FileCounter,
+}
+
+impl BcdrRun {
+    fn device(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
+        let serial = need(record, &["serialNumber"])?;
+        let client_ref = need(record, &["organizationId"])?;
+        let client_name = text(record, &["organizationName", "clientCompanyName"]);
+        let model = text(record, &["model"]);
+        let plan = text(record, &["servicePlan"]);
+        let hidden = flag(record, &["hidden"])?.unwrap_or(false);
+        let last_seen = instant(record, &["lastSeenDate"])?;
+        let storage_size = need_number(record, &["offsiteStorageUsed.size"])?;
+        let storage_units = need(record, &["offsiteStorageUsed.units"])?;
+        let storage_tb = terabytes(storage_size, storage_units).ok_or_else(|| {
+            Outcome::unreadable(
+                "offsiteStorageUsed.units",
+                format!("expected GB or TB, found \"{storage_units}\""),
+            )
+        })?;
+        let assets = number(record, &["agentCount"])?.unwrap_or_default()
+            + number(record, &["shareCount"])?.unwrap_or_default();
+        let status = if hidden { "hidden" } else { ACTIVE };
+        let sku = format!("{model}/{plan}");
+        let sku_name = format!("Datto {model} - {plan}");
+        out.client(ClientSeen {
+            source: self.source.clone(),
+            id: client_ref.to_string(),
+            name: client_name.to_string(),
+            ..ClientSeen::default()
+        });
+        out.product(ProductSeen {
+            source: self.source.clone(),
+            id: sku.clone(),
+            name: sku_name.clone(),
+            unit_price: None,
+        });
+        out.product(ProductSeen {
+            source: self.source.clone(),
+            id: STORAGE_SKU.to_string(),
+            name: "Datto offsite storage (TB)".to_string(),
+            unit_price: None,
+        });
+        out.usage(UsageOut {
+            source: self.source.clone(),
+            client_ref: client_ref.to_string(),
+            client_name: client_name.to_string(),
+            sku,
+            sku_name,
+            measured: Measured::Item(serial.to_string()),
+            status: status.to_string(),
+            last_seen,
+            hostname: text(record, &["name"]).to_string(),
+            agent_id: String::new(),
+            device_class: DeviceClass::Other.as_str().to_string(),
+            serial: serial.to_string(),
+        });
+        out.usage(UsageOut {
+            source: self.source.clone(),
+            client_ref: client_ref.to_string(),
+            client_name: client_name.to_string(),
+            sku: STORAGE_SKU.to_string(),
+            sku_name: "Datto offsite storage (TB)".to_string(),
+            measured: Measured::Count(storage_tb),
+            status: status.to_string(),
+            last_seen,
+            ..UsageOut::default()
+        });
+        self.devices.push(Device {
+            serial: serial.to_string(),
+            client_ref: client_ref.to_string(),
+            client_name: client_name.to_string(),
+            has_assets: assets > Decimal::ZERO,
+        });
+        Ok(())
+    }
+
+    /// The device whose asset file is the `index`-th one read.
+    fn device_of_file(&self, index: usize) -> Option<&Device> {
+        let mut with_assets: Vec<&Device> = self.devices.iter().filter(|d| d.has_assets).collect();
+        with_assets.sort_by(|a, b| a.serial.cmp(&b.serial));
+        with_assets.get(index).copied()
+    }
+
+    fn asset(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
+        let file = self.asset_files.file_of(record);
+        let device = self.device_of_file(file).cloned().ok_or_else(|| {
+            Outcome::unreadable(
+                "serialNumber",
+                format!(
+                    "asset file {} has no device with agents in the devices file to belong to",
+                    file + 1
+                ),
+            )
+        })?;
+        let kind = text(record, &["type"]);
+        if !kind.eq_ignore_ascii_case("agent") {
+            return Err(Outcome::Excluded(format!(
+                "{} protected on the appliance, not an agent",
+                if kind.is_empty() { "item" } else { kind }
+            )));
+        }
+        let name = need(record, &["name"])?;
+        let os = text(record, &["os"]);
+        let (sku, class) = if os.to_ascii_lowercase().contains("server") {
+            ("datto_bcdr_agent_server", DeviceClass::Server)
+        } else {
+            ("datto_bcdr_agent_workstation", DeviceClass::Workstation)
+        };
+        let status = if flag(record, &["isArchived"])?.unwrap_or(false) {
+            "archived"
+        } else if flag(record, &["isPaused"])?.unwrap_or(false) {
+            "paused"
+        } else {
+            ACTIVE
+        };
+        let last_seen: Option<Timestamp> = epoch_seconds_field(record, &["lastSnapshot"])?;
+        let sku_name = match class {
+            DeviceClass::Server => "Datto BCDR agent (server)",
+            _ => "Datto BCDR agent (workstation)",
+        };
+        out.product(ProductSeen {
+            source: self.source.clone(),
+            id: sku.to_string(),
+            name: sku_name.to_string(),
+            unit_price: None,
+        });
+        out.usage(UsageOut {
+            source: self.source.clone(),
+            client_ref: device.client_ref.clone(),
+            client_name: device.client_name.clone(),
+            sku: sku.to_string(),
+            sku_name: sku_name.to_string(),
+            measured: Measured::Item(name.to_string()),
+            status: status.to_string(),
+            last_seen,
+            hostname: text(record, &["fqdn"]).to_string(),
+            agent_id: String::new(),
+            device_class: class.as_str().to_string(),
+            serial: String::new(),
+        });
+        Ok(())
+    }
+}
+
+impl ProfileRun for BcdrRun {
+    fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
+        outcome(match part {
+            "devices" => self.device(record, out),
+            _ => self.asset(record, out),
+        })
+    }
+}
