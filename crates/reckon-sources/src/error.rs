@@ -11,7 +11,7 @@ pub struct SourceError {
     /// (a chunk of a large file read in parallel); see [`Self::with_row`].
     pub byte_offset: Option<u64>,
     /// The n-th object (from 1) of a JSON payload, for payloads.
-    pub record: Option<u64>,
+    pub record: Option<u32>,
     pub column: Option<String>,
     pub kind: SourceErrorKind,
     pub message: String,
@@ -48,7 +48,7 @@ impl SourceError {
     }
 
     pub fn at_record(mut self, record: u64) -> Self {
-        self.record = Some(record);
+        self.record = Some(u32::try_from(record).unwrap_or(u32::MAX));
         self
     }
 

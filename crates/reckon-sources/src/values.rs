@@ -72,18 +72,18 @@ fn normalise_separators(text: &str, locale: Locale) -> Option<String> {
         (Some(dot), Some(comma)) => Some(if dot > comma { '.' } else { ',' }),
         (Some(_), None) => {
             // `1.234.567` has dots as thousands separators.
-            if text.matches('.').count() > 1 {
-                None
-            } else if locale == Locale::European && groups_of_three(text, '.') {
+            if text.matches('.').count() > 1
+                || (locale == Locale::European && groups_of_three(text, '.'))
+            {
                 None
             } else {
                 Some('.')
             }
         }
         (None, Some(_)) => {
-            if text.matches(',').count() > 1 {
-                None
-            } else if locale == Locale::English && groups_of_three(text, ',') {
+            if text.matches(',').count() > 1
+                || (locale == Locale::English && groups_of_three(text, ','))
+            {
                 None
             } else {
                 Some(',')

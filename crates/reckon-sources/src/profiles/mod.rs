@@ -180,10 +180,13 @@ pub trait ProfileRun {
     fn finish(&mut self, _out: &mut dyn Emit) {}
 }
 
+/// Starts one conversion with a profile.
+pub type StartRun = Box<dyn Fn(&Context) -> Box<dyn ProfileRun> + Send + Sync>;
+
 /// A profile: its description and how to start a conversion with it.
 pub struct Profile {
     pub spec: ProfileSpec,
-    pub start: Box<dyn Fn(&Context) -> Box<dyn ProfileRun> + Send + Sync>,
+    pub start: StartRun,
 }
 
 impl std::fmt::Debug for Profile {
