@@ -184,6 +184,7 @@ pub fn convert<O: OpenOutput>(
                     unreadable: 0,
                 };
                 let file_name = input.name.clone();
+                run.start_file(&part.name, &file_name);
                 let mut failure: Option<ConvertError> = None;
                 let result = input.for_each_record(
                     |record| {

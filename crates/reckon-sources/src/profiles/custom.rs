@@ -55,8 +55,9 @@ pub struct CustomProfile {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusRule {
-    /// Status values (any case) that count as active; empty: every row
-    /// counts unless its status says disabled, deleted, inactive, ...
+    /// Status values (any case) that count as active (usage) or billed
+    /// (billing); empty: every row counts unless its status says disabled,
+    /// deleted, inactive, cancelled, ...
     #[serde(default)]
     pub active: Vec<String>,
 }
@@ -81,7 +82,7 @@ const USAGE_FIELDS: [&str; 11] = [
     "device_class",
     "serial",
 ];
-const BILLING_FIELDS: [&str; 10] = [
+const BILLING_FIELDS: [&str; 11] = [
     "line_id",
     "client_id",
     "client_name",
@@ -92,6 +93,7 @@ const BILLING_FIELDS: [&str; 10] = [
     "unit_cost",
     "description",
     "agreement",
+    "status",
 ];
 
 impl CustomProfile {
@@ -181,7 +183,9 @@ impl CustomProfile {
     }
 
     pub fn into_profile(self) -> Profile {
-        let required: Vec<String> = self.columns.values().cloned().collect();
+        let mut required: Vec<String> = self.columns.values().cloned().collect();
+        required.sort();
+        required.dedup();
         let spec = ProfileSpec {
             name: self.name.clone(),
             title: if self.title.is_empty() {
@@ -310,6 +314,15 @@ impl CustomRun {
             name: self.get(record, "product_name").to_string(),
             unit_price: Some(unit_price),
         });
+        if column(profile, "status").is_some() {
+            let raw = self.get(record, "status");
+            if status_of(raw, &profile.status) != super::ACTIVE {
+                return Err(Outcome::Excluded(format!(
+                    "status {}",
+                    if raw.is_empty() { "empty" } else { raw }
+                )));
+            }
+        }
         out.billing(BillingOut {
             line_id,
             client_id: client_id.to_string(),

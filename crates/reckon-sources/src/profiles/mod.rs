@@ -171,6 +171,11 @@ pub trait Emit {
 
 /// One conversion by a profile: it keeps what its reference parts said.
 pub trait ProfileRun {
+    /// Called before the records of each file: per-entity payloads (one
+    /// file per device or customer, the id only in the file's name) learn
+    /// which entity they are about.
+    fn start_file(&mut self, _part: &str, _file_name: &str) {}
+
     /// Reads one record of the part named `part`. All records of reference
     /// parts come before any of a main part.
     fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome;

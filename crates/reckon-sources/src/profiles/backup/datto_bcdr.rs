@@ -10,15 +10,13 @@
 //! Hidden devices (and their storage) are `hidden`; archived agents
 //! `archived`, paused ones `paused`; staleness is left to `last_seen`.
 //!
-//! An asset payload does not name its device: the device is the one its
-//! file is named after. The framework does not give profiles file names,
-//! so asset files are matched, in the order they are read (file names
-//! sorted), to the devices with agents or shares sorted by serial number.
+//! An asset payload does not name its device: the device is the one whose
+//! serial number its file is named after (`assets_<serialNumber>.json`).
 
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::shared::{FileCounter, source_name, terabytes};
+use super::shared::{id_in_file_name, source_name, terabytes};
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
@@ -74,7 +72,7 @@ pub fn profile() -> Profile {
     Profile::new(spec, |context: &Context| BcdrRun {
         source: source_name(context, SOURCE),
         devices: Vec::new(),
-        asset_files: FileCounter::default(),
+        current: Err(String::new()),
     })
 }
 
@@ -86,12 +84,16 @@ struct Device {
     client_name: String,
     /// Whether an asset file is expected for it (it has agents or shares).
     has_assets: bool,
+    /// Whether its asset file was read.
+    assets_read: bool,
 }
 
 struct BcdrRun {
     source: String,
     devices: Vec<Device>,
-    asset_files: FileCounter,
+    /// The device (by index) of the asset file being read, or the file's
+    /// name when it names none.
+    current: Result<usize, String>,
 }
 
 impl BcdrRun {
@@ -164,28 +166,23 @@ impl BcdrRun {
             client_ref: client_ref.to_string(),
             client_name: client_name.to_string(),
             has_assets: assets > Decimal::ZERO,
+            assets_read: false,
         });
         Ok(())
     }
 
-    /// The device whose asset file is the `index`-th one read.
-    fn device_of_file(&self, index: usize) -> Option<&Device> {
-        let mut with_assets: Vec<&Device> = self.devices.iter().filter(|d| d.has_assets).collect();
-        with_assets.sort_by(|a, b| a.serial.cmp(&b.serial));
-        with_assets.get(index).copied()
-    }
-
     fn asset(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
-        let file = self.asset_files.file_of(record);
-        let device = self.device_of_file(file).cloned().ok_or_else(|| {
-            Outcome::unreadable(
-                "serialNumber",
-                format!(
-                    "asset file {} has no device with agents in the devices file to belong to",
-                    file + 1
-                ),
-            )
-        })?;
+        let device = match &self.current {
+            Ok(index) => self.devices[*index].clone(),
+            Err(file) => {
+                return Err(Outcome::unreadable(
+                    "serialNumber",
+                    format!(
+                        "{file} does not name a device of the devices file: save each device's assets as assets_<serialNumber>.json"
+                    ),
+                ));
+            }
+        };
         let kind = text(record, &["type"]);
         if !kind.eq_ignore_ascii_case("agent") {
             return Err(Outcome::Excluded(format!(
@@ -237,6 +234,35 @@ impl BcdrRun {
 }
 
 impl ProfileRun for BcdrRun {
+    fn start_file(&mut self, part: &str, file_name: &str) {
+        if part == "assets" {
+            let serial = id_in_file_name(file_name, self.devices.iter().map(|d| d.serial.as_str()))
+                .map(str::to_string);
+            self.current = serial
+                .and_then(|serial| self.devices.iter().position(|d| d.serial == serial))
+                .ok_or_else(|| file_name.to_string());
+            if let Ok(index) = self.current {
+                self.devices[index].assets_read = true;
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut dyn Emit) {
+        for device in self
+            .devices
+            .iter()
+            .filter(|d| d.has_assets && !d.assets_read)
+        {
+            out.note(
+                "no asset file",
+                &format!(
+                    "device {} reports agents but no assets_{}.json was given: its agents are not counted",
+                    device.serial, device.serial
+                ),
+            );
+        }
+    }
+
     fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
         outcome(match part {
             "devices" => self.device(record, out),

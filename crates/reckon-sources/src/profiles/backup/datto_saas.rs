@@ -11,15 +11,14 @@
 //! which does not change with the state. A seat Datto marks not billable
 //! (`billable = 0`) in a billing state is `not_billable`.
 //!
-//! A seats payload does not name its customer: the customer is the one its
-//! file is named after. The framework does not give profiles file names, so
-//! seat files are matched, in the order they are read (file names sorted),
-//! to the customers sorted by `saasCustomerId` as text. `seatsUsed` checks
-//! the match: a customer whose billing seats differ from it gets a note.
+//! A seats payload does not name its customer: the customer is the one
+//! whose `saasCustomerId` its file is named after (`seats_1048211.json`).
+//! `seatsUsed` checks the seats read: a customer whose billing seats
+//! differ from it gets a note.
 
 use std::collections::BTreeMap;
 
-use super::shared::{FileCounter, source_name};
+use super::shared::{id_in_file_name, source_name};
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
@@ -66,7 +65,7 @@ pub fn profile() -> Profile {
     Profile::new(spec, |context: &Context| SaasRun {
         source: source_name(context, SOURCE),
         customers: BTreeMap::new(),
-        seat_files: FileCounter::default(),
+        current: Err(String::new()),
     })
 }
 
@@ -83,9 +82,11 @@ struct Customer {
 
 struct SaasRun {
     source: String,
-    /// By `saasCustomerId` as text: the order of the seat files' names.
+    /// By `saasCustomerId`.
     customers: BTreeMap<String, Customer>,
-    seat_files: FileCounter,
+    /// The customer of the seats file being read, or the file's name when
+    /// it names none.
+    current: Result<String, String>,
 }
 
 /// What a seat state means for billing: the status and the label kept in
@@ -125,16 +126,21 @@ impl SaasRun {
     }
 
     fn seat(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
-        let file = self.seat_files.file_of(record);
-        let (client_ref, customer) = self.customers.iter_mut().nth(file).ok_or_else(|| {
-            Outcome::unreadable(
-                "saasCustomerId",
-                format!(
-                    "seat file {} has no customer in the domains file to belong to",
-                    file + 1
-                ),
-            )
-        })?;
+        let client_ref = match &self.current {
+            Ok(id) => id.clone(),
+            Err(file) => {
+                return Err(Outcome::unreadable(
+                    "saasCustomerId",
+                    format!(
+                        "{file} does not name a customer of the domains file: save each customer's seats as seats_<saasCustomerId>.json"
+                    ),
+                ));
+            }
+        };
+        let customer = self
+            .customers
+            .get_mut(&client_ref)
+            .ok_or_else(|| Outcome::unreadable("saasCustomerId", "unknown customer"))?;
         customer.seats_read += 1;
         let main_id = need(record, &["mainId"])?;
         let seat_type = need(record, &["seatType"])?;
@@ -172,6 +178,14 @@ impl SaasRun {
 }
 
 impl ProfileRun for SaasRun {
+    fn start_file(&mut self, part: &str, file_name: &str) {
+        if part == "seats" {
+            self.current = id_in_file_name(file_name, self.customers.keys().map(String::as_str))
+                .map(str::to_string)
+                .ok_or_else(|| file_name.to_string());
+        }
+    }
+
     fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
         outcome(match part {
             "domains" => self.domain(record, out),

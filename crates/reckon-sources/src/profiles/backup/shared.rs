@@ -3,7 +3,6 @@
 
 use rust_decimal::Decimal;
 
-use crate::input::{Location, Record};
 use crate::profiles::Context;
 
 /// The source name usage records carry: `--source` or the profile's own.
@@ -34,21 +33,18 @@ pub fn gigabytes_from_bytes(bytes: Decimal) -> Decimal {
     (bytes / Decimal::from(1_u64 << 30)).normalize()
 }
 
-/// Counts the files of a part as their records arrive: the framework reads
-/// a part's files one after the other, each numbering its records from 1.
-#[derive(Debug, Default)]
-pub struct FileCounter {
-    files_started: usize,
-}
-
-impl FileCounter {
-    /// The index (from 0) of the file `record` belongs to.
-    pub fn file_of(&mut self, record: &Record<'_>) -> usize {
-        if record.location == Location::Record(1) || self.files_started == 0 {
-            self.files_started += 1;
-        }
-        self.files_started - 1
-    }
+/// The id among `known` that a per-entity file is named after
+/// (`seats_1048211.json`, `assets_A4BF0129C3E1.json`): the longest one its
+/// name contains, compared without case.
+pub fn id_in_file_name<'k>(
+    file_name: &str,
+    known: impl Iterator<Item = &'k str>,
+) -> Option<&'k str> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let base = base.to_ascii_lowercase();
+    known
+        .filter(|id| !id.is_empty() && base.contains(&id.to_ascii_lowercase()))
+        .max_by_key(|id| id.len())
 }
 
 #[cfg(test)]
@@ -71,5 +67,19 @@ mod tests {
             gigabytes_from_bytes(Decimal::from(3_758_096_384_000_u64)),
             Decimal::from(3500)
         );
+    }
+
+    #[test]
+    fn files_are_matched_by_the_id_in_their_name() {
+        let ids = ["104821", "1048211", "A4BF0129C3E1"];
+        assert_eq!(
+            id_in_file_name("dir/seats_1048211.json", ids.iter().copied()),
+            Some("1048211")
+        );
+        assert_eq!(
+            id_in_file_name("assets_a4bf0129c3e1.json", ids.iter().copied()),
+            Some("A4BF0129C3E1")
+        );
+        assert_eq!(id_in_file_name("seats.json", ids.iter().copied()), None);
     }
 }
