@@ -183,6 +183,9 @@ fn plain_number(text: &str) -> Option<f64> {
 
 /// Unix epoch seconds, fractions allowed (NinjaOne's `lastContact`).
 pub fn epoch_seconds(seconds: f64) -> Option<Timestamp> {
+    if !seconds.is_finite() {
+        return None;
+    }
     let whole = seconds.trunc() as i64;
     let nanos = ((seconds - seconds.trunc()) * 1e9).round() as i32;
     Timestamp::new(whole, nanos.clamp(0, 999_999_999)).ok()
@@ -190,6 +193,9 @@ pub fn epoch_seconds(seconds: f64) -> Option<Timestamp> {
 
 /// Unix epoch milliseconds (Datto RMM's `lastSeen`).
 pub fn epoch_millis(millis: f64) -> Option<Timestamp> {
+    if !millis.is_finite() {
+        return None;
+    }
     Timestamp::from_millisecond(millis.round() as i64).ok()
 }
 

@@ -7,7 +7,11 @@ use rust_decimal::Decimal;
 
 use super::Outcome;
 use crate::input::Record;
-use crate::values::{epoch_millis, epoch_seconds, parse_amount, parse_flag, parse_instant};
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::values::{parse_amount, parse_flag, parse_instant};
 
 /// A profile step: `Err` carries why the record is not used.
 pub type Step<T> = Result<T, Outcome>;
@@ -66,41 +70,52 @@ pub fn instant(record: &Record<'_>, fields: &[&str]) -> Step<Option<Timestamp>> 
     })
 }
 
-/// An instant given as Unix epoch seconds (with fractions) or, when the
-/// source is inconsistent, any other shape.
+/// An instant given as Unix epoch seconds, with any decimal fraction kept
+/// exactly (`1795970527.318`), or, when the source is inconsistent, any
+/// other shape an export uses.
 pub fn epoch_seconds_field(record: &Record<'_>, fields: &[&str]) -> Step<Option<Timestamp>> {
-    let Some((field, text)) = record.first(fields) else {
-        return Ok(None);
-    };
-    text.parse::<f64>()
-        .ok()
-        .and_then(epoch_seconds)
-        .or_else(|| parse_instant(text, record.locale))
-        .map(Some)
-        .ok_or_else(|| {
-            Outcome::unreadable(
-                &record.column_name(field),
-                format!("expected Unix seconds, found \"{text}\""),
-            )
-        })
+    epoch_field(record, fields, 1_000_000_000, "Unix seconds")
 }
 
 /// An instant given as Unix epoch milliseconds, or any other shape.
 pub fn epoch_millis_field(record: &Record<'_>, fields: &[&str]) -> Step<Option<Timestamp>> {
+    epoch_field(record, fields, 1_000_000, "Unix milliseconds")
+}
+
+fn epoch_field(
+    record: &Record<'_>,
+    fields: &[&str],
+    nanos_per_unit: i64,
+    unit: &str,
+) -> Step<Option<Timestamp>> {
     let Some((field, text)) = record.first(fields) else {
         return Ok(None);
     };
-    text.parse::<f64>()
-        .ok()
-        .and_then(epoch_millis)
+    exact_epoch(text, nanos_per_unit)
         .or_else(|| parse_instant(text, record.locale))
         .map(Some)
         .ok_or_else(|| {
             Outcome::unreadable(
                 &record.column_name(field),
-                format!("expected Unix milliseconds, found \"{text}\""),
+                format!("expected {unit}, found \"{text}\""),
             )
         })
+}
+
+/// A decimal count of units since the Unix epoch, exactly (no float).
+/// Only plain digits with an optional fraction are taken.
+pub fn exact_epoch(text: &str, nanos_per_unit: i64) -> Option<Timestamp> {
+    let text = text.trim();
+    if text.is_empty()
+        || !text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+    {
+        return None;
+    }
+    let value = Decimal::from_str(text).ok()?;
+    let nanos = value.checked_mul(Decimal::from(nanos_per_unit))?.trunc();
+    Timestamp::from_nanosecond(nanos.to_i128()?).ok()
 }
 
 /// A calendar date (the UTC day of an instant).
@@ -132,9 +147,13 @@ pub fn is_junk_serial(serial: &str) -> bool {
     if lower.is_empty() || lower.chars().all(|c| c == '0' || c == ' ' || c == '-') {
         return true;
     }
-    const JUNK: [&str; 12] = [
+    const JUNK: [&str; 16] = [
         "to be filled by o.e.m.",
+        "to be filled by o.e.m",
         "to be filled by oem",
+        "not available",
+        "oem",
+        "o.e.m.",
         "system serial number",
         "default string",
         "not specified",
@@ -151,6 +170,9 @@ pub fn is_junk_serial(serial: &str) -> bool {
         || lower.starts_with("vmware ")
         || lower.starts_with("parallels-")
         || lower.starts_with("virtualbox-")
+        // Cloud instances: the serial is the instance, not hardware.
+        || lower.starts_with("ec2")
+        || lower.starts_with("googlecloud-")
         // Hyper-V guests report a long all-digit serial shaped 0000-0000-...
         || (lower.len() > 20 && lower.chars().all(|c| c.is_ascii_digit() || c == '-'))
 }
@@ -159,9 +181,9 @@ pub fn is_junk_serial(serial: &str) -> bool {
 /// usable one, else its hostname (lowercase, without a DNS suffix).
 /// Returns the item id and the serial that was trusted ("" if none).
 pub fn device_identity(serial: &str, hostname: &str) -> (String, String) {
-    let serial = serial.trim();
-    if !is_junk_serial(serial) {
-        return (serial.to_string(), serial.to_string());
+    let serial = serial.trim().to_ascii_uppercase();
+    if !is_junk_serial(&serial) {
+        return (serial.clone(), serial);
     }
     (short_hostname(hostname), String::new())
 }
@@ -202,39 +224,55 @@ impl DeviceClass {
     }
 
     /// A class from free text (`Windows Server 2022`, `Laptop`, `Servers -
-    /// Windows`, `desktop`), for vendors without a fixed list.
+    /// Windows`, `desktop`, `Virtual Machine`), for vendors without a fixed
+    /// list. The more specific kinds are tried first: a "Windows Server
+    /// virtual machine" is a VM guest, a "Windows Phone" a mobile.
     pub fn from_text(text: &str) -> DeviceClass {
         let lower = text.to_ascii_lowercase();
-        if lower.contains("hypervisor") || lower.contains("esx") || lower.contains("hyper-v host") {
+        let words: Vec<&str> = lower
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+            .collect();
+        let has = |word: &str| words.contains(&word);
+        if lower.contains("hypervisor")
+            || has("esx")
+            || has("esxi")
+            || lower.contains("hyper-v host")
+        {
             DeviceClass::HypervisorHost
+        } else if lower.contains("virtual") || has("vm") {
+            DeviceClass::VmGuest
+        } else if has("mobile")
+            || has("phone")
+            || has("ios")
+            || has("ipados")
+            || has("android")
+            || has("tablet")
+        {
+            DeviceClass::Mobile
         } else if lower.contains("server") || lower.contains("domain controller") {
             DeviceClass::Server
-        } else if lower.contains("workstation")
-            || lower.contains("desktop")
-            || lower.contains("laptop")
-            || lower.contains("windows")
-            || lower.contains("mac")
-            || lower.contains("darwin")
-            || lower.contains("linux")
-        {
-            DeviceClass::Workstation
-        } else if lower.contains("virtual") || lower.contains("vm") {
-            DeviceClass::VmGuest
-        } else if lower.contains("switch")
-            || lower.contains("router")
-            || lower.contains("firewall")
-            || lower.contains("network")
-            || lower.contains("printer")
+        } else if has("switch")
+            || has("router")
+            || has("firewall")
+            || has("network")
+            || has("printer")
             || lower.contains("access point")
         {
             DeviceClass::Network
-        } else if lower.contains("mobile")
-            || lower.contains("phone")
-            || lower.contains("ios")
-            || lower.contains("android")
-            || lower.contains("tablet")
+        } else if has("workstation")
+            || has("workstations")
+            || has("desktop")
+            || has("desktops")
+            || has("laptop")
+            || has("laptops")
+            || has("windows")
+            || has("mac")
+            || has("macos")
+            || has("darwin")
+            || has("linux")
         {
-            DeviceClass::Mobile
+            DeviceClass::Workstation
         } else {
             DeviceClass::Other
         }
@@ -267,9 +305,11 @@ mod tests {
             ("nwl-ws07".to_string(), String::new())
         );
         assert_eq!(
-            device_identity(" 8HJK2Q3 ", "x"),
+            device_identity(" 8hjk2Q3 ", "x"),
             ("8HJK2Q3".to_string(), "8HJK2Q3".to_string())
         );
+        assert!(is_junk_serial("To be filled by O.E.M"));
+        assert!(is_junk_serial("ec2a1b2c3d-0000"));
     }
 
     #[test]
@@ -288,5 +328,31 @@ mod tests {
             DeviceClass::HypervisorHost
         );
         assert_eq!(DeviceClass::from_text("Printer"), DeviceClass::Network);
+        assert_eq!(
+            DeviceClass::from_text("Virtual Machine"),
+            DeviceClass::VmGuest
+        );
+        assert_eq!(DeviceClass::from_text("Linux VM"), DeviceClass::VmGuest);
+        assert_eq!(DeviceClass::from_text("Windows Phone"), DeviceClass::Mobile);
+        assert_eq!(
+            DeviceClass::from_text("machine learning box"),
+            DeviceClass::Other
+        );
+        assert_eq!(
+            DeviceClass::from_text("macOS 14.2"),
+            DeviceClass::Workstation
+        );
+    }
+
+    #[test]
+    fn epochs_are_exact() {
+        let at = exact_epoch("1795970527.318", 1_000_000_000).unwrap();
+        assert_eq!(at.to_string(), "2026-11-29T16:42:07.318Z");
+        assert_eq!(
+            exact_epoch("1795970527318", 1_000_000).unwrap().to_string(),
+            "2026-11-29T16:42:07.318Z"
+        );
+        assert_eq!(exact_epoch("NaN", 1_000_000_000), None);
+        assert_eq!(exact_epoch("inf", 1_000_000_000), None);
     }
 }

@@ -42,8 +42,19 @@ pub fn id_in_file_name<'k>(
 ) -> Option<&'k str> {
     let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
     let base = base.to_ascii_lowercase();
+    // The id must stand alone in the name (`seats_1048211.json`), so that
+    // `seats_10482119.json` is not taken for customer 1048211.
+    let stands_alone = |id: &str| {
+        let id = id.to_ascii_lowercase();
+        base.match_indices(&id).any(|(at, _)| {
+            let before = base[..at].chars().next_back();
+            let after = base[at + id.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    };
     known
-        .filter(|id| !id.is_empty() && base.contains(&id.to_ascii_lowercase()))
+        .filter(|id| !id.is_empty() && stands_alone(id))
         .max_by_key(|id| id.len())
 }
 
@@ -81,5 +92,9 @@ mod tests {
             Some("A4BF0129C3E1")
         );
         assert_eq!(id_in_file_name("seats.json", ids.iter().copied()), None);
+        assert_eq!(
+            id_in_file_name("seats_10482119.json", ids.iter().copied()),
+            None
+        );
     }
 }

@@ -89,48 +89,15 @@ pub fn is_virtual(serial: &str, model: &str) -> bool {
         || model.contains("kvm")
 }
 
-/// An instant given as Unix epoch seconds with a decimal fraction, read
-/// digit by digit so that `1795970527.318` stays `.318` (a float would
-/// make it `.317999887`); any other shape goes through the common reader.
+/// An instant given as Unix epoch seconds with a decimal fraction, kept
+/// exactly; see [`crate::profiles::epoch_seconds_field`].
 pub fn exact_epoch_seconds(record: &Record<'_>, fields: &[&str]) -> Step<Option<Timestamp>> {
-    let Some((field, text)) = record.first(fields) else {
-        return Ok(None);
-    };
-    match split_seconds(text).and_then(|(whole, nanos)| Timestamp::new(whole, nanos).ok()) {
-        Some(at) => Ok(Some(at)),
-        None => crate::profiles::epoch_seconds_field(record, &[field]),
-    }
-}
-
-/// `"1795970527.318"` -> `(1795970527, 318_000_000)`.
-fn split_seconds(text: &str) -> Option<(i64, i32)> {
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if fraction.len() > 9 || !fraction.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let nanos: i32 = if fraction.is_empty() {
-        0
-    } else {
-        format!("{fraction:0<9}").parse().ok()?
-    };
-    Some((whole, nanos))
+    crate::profiles::epoch_seconds_field(record, fields)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn epoch_seconds_keep_their_digits() {
-        assert_eq!(
-            split_seconds("1795970527.318"),
-            Some((1795970527, 318_000_000))
-        );
-        assert_eq!(split_seconds("1795996500.0"), Some((1795996500, 0)));
-        assert_eq!(split_seconds("1795996500"), Some((1795996500, 0)));
-        assert_eq!(split_seconds("2026-11-29"), None);
-    }
 
     #[test]
     fn virtual_machines_by_serial_or_model() {

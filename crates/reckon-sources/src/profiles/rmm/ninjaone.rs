@@ -76,7 +76,11 @@ fn class_of(node_class: &str, virtual_machine: bool) -> DeviceClass {
         "VMWARE_VM_HOST" | "HYPERV_VMM_HOST" => DeviceClass::HypervisorHost,
         "VMWARE_VM_GUEST" | "HYPERV_VMM_GUEST" => DeviceClass::VmGuest,
         "ANDROID" | "APPLE_IOS" | "APPLE_IPADOS" => DeviceClass::Mobile,
-        other if other.starts_with("NMS_") => DeviceClass::Network,
+        // Monitoring targets are watched, not managed endpoints: like network
+        // gear, out of per-endpoint counts unless a mapping says otherwise.
+        other if other.starts_with("NMS_") || other == "CLOUD_MONITOR_TARGET" => {
+            DeviceClass::Network
+        }
         _ => DeviceClass::Other,
     }
 }
