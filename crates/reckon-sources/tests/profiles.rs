@@ -34,8 +34,9 @@ struct FixtureOptions {
     client_name: Option<String>,
     #[serde(default)]
     strict: bool,
-    /// Only these profiles are known (to test detection among them).
     as_of: Option<String>,
+    sheet: Option<String>,
+    header_row: Option<usize>,
 }
 
 /// Converts a folder's files and renders the result for a snapshot.
@@ -72,7 +73,11 @@ pub fn convert_dir(dir: &Path) -> String {
             .unwrap_or("")
             .to_string();
         let reader = Box::new(fs::File::open(path).expect("open"));
-        match open_inputs(&name, reader, &ReadOptions::default()) {
+        let read = ReadOptions {
+            sheet: options.sheet.clone(),
+            header_row: options.header_row,
+        };
+        match open_inputs(&name, reader, &read) {
             Ok(found) => inputs.extend(found),
             Err(error) => return format!("error: {error}\n"),
         }

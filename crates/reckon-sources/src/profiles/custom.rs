@@ -45,7 +45,9 @@ pub struct CustomProfile {
     #[serde(default)]
     pub status: StatusRule,
     /// Which sheet of a workbook, and which row holds the header, when
-    /// they cannot be guessed.
+    /// they cannot be guessed. They apply when the profile is chosen by
+    /// name (`reckon convert --profile NAME`); detection reads every sheet
+    /// and guesses the header.
     #[serde(default)]
     pub sheet: Option<String>,
     #[serde(default)]

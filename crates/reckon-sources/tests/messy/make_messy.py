@@ -97,6 +97,8 @@ case("bad_values_strict", {"devices.csv": csv_text([
     ROWS[0],
     ("Contoso Dental", "WKS", "CD-LT-003", "Active", "last tuesday"),
 ]).encode("utf-8")}, convert='strict = true\n')
+case("header_row_given", {"devices.csv": (
+    "Customer,Plan\nexported,by admin\n" + plain).encode("utf-8")}, convert="header_row = 3\n")
 case("bad_json", {"agents.json": b'{"data": [{"id": 1,}]}'}, profile=None)
 case("unknown_headers", {"export.csv": b"Foo,Bar,Baz\n1,2,3\n"}, profile=None)
 case("empty_file", {"devices.csv": b""}, profile=None)
@@ -123,5 +125,17 @@ try:
     book.save("xlsx_sheets/devices.xlsx")
     with open("xlsx_sheets/custom.profile.toml", "w") as f:
         f.write(USAGE_PROFILE)
+    os.makedirs("xlsx_sheet_by_name", exist_ok=True)
+    book.save("xlsx_sheet_by_name/devices.xlsx")
+    with open("xlsx_sheet_by_name/custom.profile.toml", "w") as f:
+        f.write(USAGE_PROFILE)
+    with open("xlsx_sheet_by_name/convert.toml", "w") as f:
+        f.write('sheet = "devices"\n')
+    os.makedirs("xlsx_missing_sheet", exist_ok=True)
+    book.save("xlsx_missing_sheet/devices.xlsx")
+    with open("xlsx_missing_sheet/custom.profile.toml", "w") as f:
+        f.write(USAGE_PROFILE)
+    with open("xlsx_missing_sheet/convert.toml", "w") as f:
+        f.write('sheet = "Users"\n')
 except ImportError:
     print("openpyxl missing: xlsx_sheets not written")

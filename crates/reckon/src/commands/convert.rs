@@ -26,11 +26,24 @@ pub fn run(args: &ConvertArgs) -> Result<()> {
     context.client_ref = args.client_ref.clone();
     context.client_name = args.client_name.clone();
     let dir = custom_profiles::profiles_dir(args.profiles_dir.as_deref());
-    let registry = Registry::builtin().with_custom(custom_profiles::load(dir.as_deref())?);
+    let custom = custom_profiles::load(dir.as_deref())?;
+    // A custom profile chosen by name may say which sheet and header row
+    // its files use; the command line still wins.
+    let chosen = args.profile.as_deref().and_then(|name| {
+        custom
+            .iter()
+            .find(|profile| profile.name.eq_ignore_ascii_case(name))
+    });
     let read_options = ReadOptions {
-        sheet: args.sheet.clone(),
-        header_row: args.header_row,
+        sheet: args
+            .sheet
+            .clone()
+            .or_else(|| chosen.and_then(|profile| profile.sheet.clone())),
+        header_row: args
+            .header_row
+            .or_else(|| chosen.and_then(|profile| profile.header_row)),
     };
+    let registry = Registry::builtin().with_custom(custom);
     let mut inputs = Vec::new();
     let mut total_bytes = 0;
     for path in &args.files {
