@@ -106,7 +106,7 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
         indicatif::ProgressDrawTarget::stderr(),
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "converting {bar:30} {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        "converting {bar:24} {percent:>3}% {bytes}/{total_bytes}, {eta} left",
     ) {
         bar.set_style(style);
     }
