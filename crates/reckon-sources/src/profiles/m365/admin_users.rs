@@ -17,7 +17,9 @@
 
 use jiff::Timestamp;
 
-use super::catalogue::{NameMatch, by_display_name, is_free_sku, name_says_free};
+use super::catalogue::{
+    NameMatch, by_display_name, is_free_part_number, is_free_sku, name_says_free,
+};
 use super::tenant::{TenantRef, onmicrosoft_domain};
 use crate::convert::{Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
@@ -74,13 +76,13 @@ fn licence_sku(name: &str) -> (String, String, bool, Option<String>) {
         NameMatch::One(sku) => (
             sku.part_number.clone(),
             sku.display_name.clone(),
-            is_free_sku(&sku.part_number),
+            is_free_sku(&sku.guid, &sku.part_number),
             None,
         ),
         NameMatch::Ambiguous(parts) => (
             name.to_string(),
             name.to_string(),
-            parts.iter().all(|part| is_free_sku(part)),
+            parts.iter().all(|part| is_free_part_number(part)),
             Some(format!(
                 "ambiguous licence name: \"{name}\" is {}; kept as its own SKU",
                 parts.join(" or ")

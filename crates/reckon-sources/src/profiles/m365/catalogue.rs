@@ -2,13 +2,17 @@
 //! for licensing", reduced to part number, GUID and display name in
 //! `data/microsoft-sku-catalogue.tsv`): names a `skuId` GUID, and maps the
 //! admin center's licence display names to part numbers. Also which SKUs
-//! are free, viral or trial (never billed).
+//! are free, viral or trial (never billed): `data/free-skus.tsv`, keyed by
+//! `skuId` GUID, with the part number as a fallback for sources that give
+//! only a name or part number. The list is shipped data: user-editable
+//! overrides (a per-installation list) are not implemented yet.
 
 use std::sync::OnceLock;
 
 use hashbrown::HashMap;
 
 const CATALOGUE: &str = include_str!("../../../data/microsoft-sku-catalogue.tsv");
+const FREE_SKUS: &str = include_str!("../../../data/free-skus.tsv");
 
 /// One Microsoft product of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,21 +97,64 @@ pub fn by_display_name(name: &str) -> NameMatch<'static> {
     }
 }
 
-/// Free, viral and trial SKUs: they show among consumed units but nobody
-/// pays for them (`shared/DOMAIN.md`, Microsoft 365).
-pub fn is_free_sku(part_number: &str) -> bool {
-    const FREE: [&str; 8] = [
-        "FLOW_FREE",
-        "POWER_BI_STANDARD",
-        "WINDOWS_STORE",
-        "TEAMS_EXPLORATORY",
-        "TEAMS_FREE",
-        "STREAM",
-        "RIGHTSMANAGEMENT_ADHOC",
-        "POWERAPPS_DEV",
-    ];
+/// The free, viral and trial SKUs of `data/free-skus.tsv`.
+struct FreeSkus {
+    /// `skuId`, lowercase -> why it is free.
+    by_guid: HashMap<String, String>,
+    /// Part number, uppercase -> why (the fallback without a GUID).
+    by_part_number: HashMap<String, String>,
+}
+
+fn free_skus() -> &'static FreeSkus {
+    static LOADED: OnceLock<FreeSkus> = OnceLock::new();
+    LOADED.get_or_init(|| {
+        let mut by_guid = HashMap::new();
+        let mut by_part_number = HashMap::new();
+        for line in FREE_SKUS.lines().skip(1) {
+            let mut cells = line.split('\t').map(str::trim);
+            let (Some(guid), Some(part_number)) = (cells.next(), cells.next()) else {
+                continue;
+            };
+            let why = cells.next().unwrap_or("free").to_string();
+            if !guid.is_empty() {
+                by_guid.insert(guid.to_ascii_lowercase(), why.clone());
+            }
+            if !part_number.is_empty() {
+                by_part_number.insert(part_number.to_ascii_uppercase(), why);
+            }
+        }
+        FreeSkus {
+            by_guid,
+            by_part_number,
+        }
+    })
+}
+
+/// Whether a SKU is free, viral or trial: it shows among consumed units
+/// but nobody pays for it (`shared/DOMAIN.md`, Microsoft 365). The GUID
+/// decides when it is in `data/free-skus.tsv` or the catalogue; without a
+/// GUID, or for one the catalogue does not know, the part number does
+/// ([`is_free_part_number`]).
+pub fn is_free_sku(guid: &str, part_number: &str) -> bool {
+    let guid = guid.trim().to_ascii_lowercase();
+    if !guid.is_empty() {
+        if free_skus().by_guid.contains_key(&guid) {
+            return true;
+        }
+        if catalogue().by_guid.contains_key(&guid) {
+            return false;
+        }
+    }
+    is_free_part_number(part_number)
+}
+
+/// The fallback when only a part number is known (an admin center licence
+/// name resolved to several products, a GUID missing from the catalogue):
+/// a part number of `data/free-skus.tsv`, or one Microsoft names as free,
+/// viral or trial (`*_VIRAL`, `*_TRIAL`, `*_FREE`, `POWER_BI_STANDARD*`).
+pub fn is_free_part_number(part_number: &str) -> bool {
     let upper = part_number.trim().to_ascii_uppercase();
-    FREE.contains(&upper.as_str())
+    free_skus().by_part_number.contains_key(&upper)
         || upper.starts_with("POWER_BI_STANDARD")
         || upper.ends_with("_VIRAL")
         || upper.ends_with("_TRIAL")
@@ -140,8 +187,32 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(by_display_name("Power BI (free)"), NameMatch::Unknown);
-        assert!(is_free_sku("FLOW_FREE") && is_free_sku("POWERAPPS_VIRAL"));
-        assert!(!is_free_sku("SPB"));
+        assert!(is_free_part_number("FLOW_FREE") && is_free_part_number("POWERAPPS_VIRAL"));
+        assert!(is_free_part_number("STREAM") && !is_free_part_number("SPB"));
+        assert!(!is_free_part_number("ATP_ENTERPRISE"));
         assert!(name_says_free("Power BI (free)"));
+    }
+
+    #[test]
+    fn the_free_list_is_keyed_by_guid() {
+        // FLOW_FREE and Teams Exploratory by GUID, whatever the part number.
+        assert!(is_free_sku("F30DB892-07E9-47E9-837C-80727F46FD3D", ""));
+        assert!(is_free_sku("710779e8-3d4a-4c88-adb9-386c958d1fdf", "X"));
+        // A catalogue GUID not in the list is paid, whatever its name.
+        assert!(!is_free_sku(
+            "cbdc14ab-d96c-4c30-b9f4-6ada7cdc1d46",
+            "SPB_TRIAL"
+        ));
+        // An unknown GUID or none: the part number decides.
+        assert!(is_free_sku(
+            "00000000-0000-0000-0000-000000000001",
+            "NEW_THING_VIRAL"
+        ));
+        assert!(is_free_sku("", "WINDOWS_STORE"));
+        assert!(!is_free_sku("", "SPB"));
+        // Every listed row names a catalogue SKU with the same part number.
+        for (guid, _) in &free_skus().by_guid {
+            assert!(by_guid(guid).is_some(), "{guid} not in the catalogue");
+        }
     }
 }

@@ -5,15 +5,29 @@
 //! Users give one item per (user, SKU), from the union of
 //! `assignedLicenses` and `licenseAssignmentStates` (a SKU assigned directly
 //! and through groups counts once; `disabledPlans` change nothing). Status:
-//! `free_sku` for free, viral and trial SKUs, else `disabled` when
-//! `accountEnabled` is false, `guest` for guests, `assignment_error` for a
-//! SKU only in an `Error` assignment state (demand, not consumption), else
-//! `active`. Last seen is the latest of the three sign-in times.
+//! `free_sku` for free, viral and trial SKUs (`data/free-skus.tsv`, by
+//! GUID), else `unknown_enabled` when the payload has no `accountEnabled`
+//! (fetched without it in `$select`: a note per file says so, and such
+//! users are not counted rather than counted as enabled), `disabled` when
+//! it is false, `guest` for guests, `assignment_error` for a SKU only in an
+//! `Error` assignment state (demand, not consumption), else `active`. Last
+//! seen is the latest of the three sign-in times.
 //!
-//! `subscribedSkus` names the tenant (its `id` is `<tenantId>_<skuId>`) and
-//! the SKUs' part numbers, and gives one subscription per SKU: what is paid
-//! is `prepaidUnits.enabled + warning` (never suspended or locked out). It
+//! `subscribedSkus` names the tenant (its `id` is `<tenantId>_<skuId>`;
+//! `accountId` is the billing account, not the tenant, so it is not used)
+//! and the SKUs' part numbers, and gives the purchased seats as
+//! subscriptions (never suspended or locked out): one for the
+//! `prepaidUnits.enabled` seats, with the `capabilityStatus` (`active` also
+//! when it says Warning, since the warning seats get their own record), or
+//! `tenant_wide` for an `appliesTo = Company` SKU (not per user); and, when
+//! `prepaidUnits.warning` is above zero, a second one (id `<id>#warning`)
+//! for those seats with status `warning` and term `grace_period`: seats
+//! about to drop at the end of the grace period, which a note also says. It
 //! writes no usage count: the user items are the usage.
+//!
+//! Subscriptions wait, like users, until the tenant is known (the `id`,
+//! `--client-ref`, or a user's `*.onmicrosoft.com` UPN); if it never is,
+//! they are written with an empty client reference and a note says so.
 //!
 //! The SKU key is the part number (`SPB`), from `subscribedSkus` or the
 //! licensing catalogue, so that Graph and the admin center export agree;
@@ -21,10 +35,11 @@
 
 use hashbrown::HashMap;
 use jiff::Timestamp;
+use rust_decimal::Decimal;
 
 use super::catalogue::{by_guid, is_free_sku};
 use super::tenant::{TenantRef, onmicrosoft_domain};
-use crate::convert::{ClientSeen, Measured, ProductSeen, Side, SubscriptionOut, UsageOut};
+use crate::convert::{Measured, ProductSeen, Side, SubscriptionOut, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
     ACTIVE, Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step,
@@ -78,6 +93,7 @@ pub fn profile() -> Profile {
             ),
             source,
             part_numbers: HashMap::new(),
+            enabled_missing_noted: false,
         }
     })
 }
@@ -87,6 +103,9 @@ struct GraphRun {
     tenant: TenantRef,
     /// `skuId` (lowercase) -> `skuPartNumber`, from subscribedSkus.
     part_numbers: HashMap<String, String>,
+    /// This users file already had its note about a missing
+    /// `accountEnabled`.
+    enabled_missing_noted: bool,
 }
 
 /// A SKU's key and name: the part number and the catalogue's display name.
@@ -138,16 +157,11 @@ impl GraphRun {
             .insert(guid.clone(), part_number.to_string());
         let id = text(record, &["id"]);
         let account_name = text(record, &["accountName"]);
+        self.tenant.name_hint(account_name);
         if let Some((tenant_id, _)) = id.split_once('_') {
             self.tenant.set(tenant_id, account_name);
         }
-        let client_ref = self.tenant.client_ref().unwrap_or_default().to_string();
-        out.client(ClientSeen {
-            source: self.source.clone(),
-            id: client_ref.clone(),
-            name: account_name.to_string(),
-            ..ClientSeen::default()
-        });
+        self.tenant.announce(out);
         let (sku, sku_name) = sku_key_and_name(&guid, Some(part_number));
         out.product(ProductSeen {
             source: self.source.clone(),
@@ -157,28 +171,76 @@ impl GraphRun {
         });
         let enabled = number(record, &["prepaidUnits.enabled"])?.unwrap_or_default();
         let warning = number(record, &["prepaidUnits.warning"])?.unwrap_or_default();
-        let status = if is_free_sku(part_number) {
+        let purchased = enabled.checked_add(warning).ok_or_else(|| {
+            Outcome::unreadable(
+                &record.column_name("prepaidUnits.warning"),
+                "enabled + warning seats overflow",
+            )
+        })?;
+        let free = is_free_sku(&guid, part_number);
+        let tenant_wide = text(record, &["appliesTo"]).eq_ignore_ascii_case("company");
+        let capability = capability_status(text(record, &["capabilityStatus"]));
+        let status = if free {
             "free_sku".to_string()
+        } else if capability == ACTIVE || capability == "warning" {
+            // Warning seats are written apart below: the enabled ones bill.
+            if tenant_wide {
+                "tenant_wide".to_string()
+            } else {
+                ACTIVE.to_string()
+            }
         } else {
-            capability_status(text(record, &["capabilityStatus"]))
+            capability
         };
-        out.subscription(SubscriptionOut {
+        let subscription_id = if id.is_empty() {
+            guid.clone()
+        } else {
+            id.to_string()
+        };
+        let subscription = SubscriptionOut {
             source: self.source.clone(),
-            client_ref,
-            client_name: account_name.to_string(),
             sku,
             sku_name,
-            subscription_id: if id.is_empty() { guid } else { id.to_string() },
-            quantity: enabled + warning,
+            subscription_id: subscription_id.clone(),
+            quantity: enabled,
             status,
             ..SubscriptionOut::default()
-        });
+        };
+        if warning > Decimal::ZERO {
+            out.note(
+                "seats about to drop",
+                &format!(
+                    "{part_number}: {warning} of {purchased} purchased seat(s) are in warning \
+                     and drop at the end of the grace period"
+                ),
+            );
+            let in_warning = SubscriptionOut {
+                subscription_id: format!("{subscription_id}#warning"),
+                quantity: warning,
+                status: if free { "free_sku" } else { "warning" }.to_string(),
+                term: "grace_period".to_string(),
+                ..subscription.clone()
+            };
+            self.tenant.emit_subscription(subscription, out);
+            self.tenant.emit_subscription(in_warning, out);
+        } else {
+            self.tenant.emit_subscription(subscription, out);
+        }
         Ok(())
     }
 
     fn user(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
         let upn = need(record, &["userPrincipalName"])?.to_lowercase();
         self.tenant.learn_domain(onmicrosoft_domain(&upn), out);
+        let enabled = flag(record, &["accountEnabled"])?;
+        if enabled.is_none() && !self.enabled_missing_noted {
+            self.enabled_missing_noted = true;
+            out.note(
+                "accountEnabled missing",
+                "the payload has no accountEnabled (add it to $select): users without it get \
+                 status unknown_enabled and are not counted",
+            );
+        }
         let mut held: Vec<(String, Held)> = Vec::new();
         for license in record.list("assignedLicenses") {
             if let Some(guid) = license.text("skuId") {
@@ -196,15 +258,16 @@ impl GraphRun {
         if held.is_empty() {
             return Err(Outcome::Excluded("unlicensed user".to_string()));
         }
-        let enabled = flag(record, &["accountEnabled"])?.unwrap_or(true);
         let guest = text(record, &["userType"]).eq_ignore_ascii_case("guest");
         let last_seen = Self::last_sign_in(record)?;
         for (guid, state) in held {
             let part_number = self.part_numbers.get(&guid).map(String::as_str);
             let (sku, sku_name) = sku_key_and_name(&guid, part_number);
-            let status = if is_free_sku(&sku) {
+            let status = if is_free_sku(&guid, &sku) {
                 "free_sku"
-            } else if !enabled {
+            } else if enabled.is_none() {
+                "unknown_enabled"
+            } else if enabled == Some(false) {
                 "disabled"
             } else if guest {
                 "guest"
@@ -252,6 +315,12 @@ impl GraphRun {
 }
 
 impl ProfileRun for GraphRun {
+    fn start_file(&mut self, part: &str, _file_name: &str) {
+        if part == "users" {
+            self.enabled_missing_noted = false;
+        }
+    }
+
     fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
         outcome(match part {
             "subscribed_skus" => self.subscribed_sku(record, out),

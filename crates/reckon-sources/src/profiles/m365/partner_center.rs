@@ -12,6 +12,14 @@
 //! still bills it until the term ends), `expired`, `cancelled` (deleted),
 //! `pending`, `disabled`. Usage-billed subscriptions (Azure plan,
 //! `billingType` usage) are not seat counts and are left out.
+//!
+//! The count records are what the MSP **pays** for (purchased seats), not
+//! what is used: map this source's SKUs to a different product than the
+//! Graph or admin center user items. The engine adds count records to the
+//! item totals of the same product, so mapping both to one product would
+//! add purchased seats to assigned users. The quantity is taken as the
+//! payload gives it (no arithmetic on it); the subscription records carry
+//! the same seats with their terms for the paid-versus-billed checks.
 
 use hashbrown::HashMap;
 use jiff::Timestamp;

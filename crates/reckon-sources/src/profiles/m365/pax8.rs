@@ -11,6 +11,15 @@
 //! `pending` (pending states, or a start after the period), `active` for
 //! Active and for PendingCancel until its end date (the subscription record
 //! says `pending_cancel`).
+//!
+//! The count records are what the MSP **pays** Pax8 for (purchased seats),
+//! not what is used: map this source's products to a different product
+//! than the Graph or admin center user items. The engine adds count records
+//! to the item totals of the same product, so mapping both to one product
+//! would add purchased seats to assigned users. The quantity, price and
+//! cost are taken as the payload gives them (no arithmetic on them); the
+//! subscription records carry the same seats with price and cost for the
+//! paid-versus-billed checks.
 
 use hashbrown::HashMap;
 use jiff::Timestamp;

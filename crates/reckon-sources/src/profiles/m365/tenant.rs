@@ -1,9 +1,11 @@
 //! The tenant a per-tenant Microsoft 365 file belongs to when the file
 //! does not name it: the user's `--client-ref`, else the tenant's initial
 //! `*.onmicrosoft.com` domain, seen in a UPN or a proxy address. Records
-//! read before the domain shows up wait for it.
+//! (usage and subscriptions) read before the domain shows up wait for it;
+//! when the tenant never shows, they are written with an empty client
+//! reference and a note says so: never silently.
 
-use crate::convert::{ClientSeen, UsageOut};
+use crate::convert::{ClientSeen, SubscriptionOut, UsageOut};
 use crate::profiles::Emit;
 
 /// The tenant's initial domain in `text` (a UPN, or proxy addresses joined
@@ -26,6 +28,7 @@ pub struct TenantRef {
     /// Set once the file showed its initial domain.
     domain: String,
     waiting: Vec<UsageOut>,
+    waiting_subscriptions: Vec<SubscriptionOut>,
 }
 
 impl TenantRef {
@@ -38,13 +41,17 @@ impl TenantRef {
         }
     }
 
-    pub fn client_ref(&self) -> Option<&str> {
-        self.client_ref.as_deref()
-    }
-
     /// Fixes the tenant (a tenant id read from the file itself).
     pub fn set(&mut self, client_ref: &str, client_name: &str) {
         self.client_ref = Some(client_ref.to_string());
+        if self.client_name.is_empty() {
+            self.client_name = client_name.to_string();
+        }
+    }
+
+    /// A name for the tenant when none was given (`accountName`), even
+    /// before its reference is known.
+    pub fn name_hint(&mut self, client_name: &str) {
         if self.client_name.is_empty() {
             self.client_name = client_name.to_string();
         }
@@ -89,17 +96,40 @@ impl TenantRef {
         }
     }
 
+    /// Emits the subscription now when the tenant is known, else keeps it.
+    pub fn emit_subscription(&mut self, mut subscription: SubscriptionOut, out: &mut dyn Emit) {
+        match &self.client_ref {
+            Some(client_ref) => {
+                subscription.client_ref = client_ref.clone();
+                subscription.client_name = self.client_name.clone();
+                out.subscription(subscription);
+            }
+            None => self.waiting_subscriptions.push(subscription),
+        }
+    }
+
     /// Emits the records that waited; without any tenant they keep an empty
     /// client reference, with a note saying how to give one.
     pub fn finish(&mut self, out: &mut dyn Emit) {
-        if self.waiting.is_empty() {
+        if self.waiting.is_empty() && self.waiting_subscriptions.is_empty() {
             return;
         }
         if self.client_ref.is_none() {
             out.note(
                 "tenant unknown",
-                "the file names no tenant and no *.onmicrosoft.com address: pass --client-ref",
+                &format!(
+                    "the files name no tenant id and no *.onmicrosoft.com address: {} usage \
+                     record(s) and {} subscription(s) written with an empty client_ref; \
+                     pass --client-ref",
+                    self.waiting.len(),
+                    self.waiting_subscriptions.len()
+                ),
             );
+        }
+        for mut subscription in std::mem::take(&mut self.waiting_subscriptions) {
+            subscription.client_ref = self.client_ref.clone().unwrap_or_default();
+            subscription.client_name = self.client_name.clone();
+            out.subscription(subscription);
         }
         for mut record in std::mem::take(&mut self.waiting) {
             record.client_ref = self.client_ref.clone().unwrap_or_default();
@@ -112,6 +142,59 @@ impl TenantRef {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::{BillingOut, ProductSeen};
+
+    #[derive(Default)]
+    struct Seen {
+        usage: Vec<UsageOut>,
+        subscriptions: Vec<SubscriptionOut>,
+        notes: Vec<String>,
+    }
+
+    impl Emit for Seen {
+        fn billing(&mut self, _line: BillingOut) {}
+        fn usage(&mut self, record: UsageOut) {
+            self.usage.push(record);
+        }
+        fn subscription(&mut self, subscription: SubscriptionOut) {
+            self.subscriptions.push(subscription);
+        }
+        fn client(&mut self, _client: ClientSeen) {}
+        fn product(&mut self, _product: ProductSeen) {}
+        fn note(&mut self, reason: &str, detail: &str) {
+            self.notes.push(format!("{reason}: {detail}"));
+        }
+    }
+
+    #[test]
+    fn subscriptions_wait_for_the_tenant() {
+        let mut seen = Seen::default();
+        let mut tenant = TenantRef::new("m365", None, None);
+        tenant.name_hint("Fabrikam");
+        tenant.emit_subscription(SubscriptionOut::default(), &mut seen);
+        assert!(seen.subscriptions.is_empty());
+        tenant.learn_domain(Some("fabrikam.onmicrosoft.com".to_string()), &mut seen);
+        tenant.finish(&mut seen);
+        assert_eq!(seen.subscriptions[0].client_ref, "fabrikam.onmicrosoft.com");
+        assert_eq!(seen.subscriptions[0].client_name, "Fabrikam");
+        assert!(seen.notes.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_tenant_is_never_silent() {
+        let mut seen = Seen::default();
+        let mut tenant = TenantRef::new("m365", None, None);
+        tenant.emit_subscription(SubscriptionOut::default(), &mut seen);
+        tenant.finish(&mut seen);
+        assert_eq!(seen.subscriptions.len(), 1);
+        assert_eq!(seen.subscriptions[0].client_ref, "");
+        assert_eq!(seen.notes.len(), 1);
+        assert!(
+            seen.notes[0].contains("1 subscription(s)"),
+            "{}",
+            seen.notes[0]
+        );
+    }
 
     #[test]
     fn the_initial_domain_is_found_in_addresses() {
