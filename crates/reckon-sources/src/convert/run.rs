@@ -320,6 +320,27 @@ impl<O: OpenOutput> Emit for Sink<'_, '_, O> {
         let result = self.writer.skipped(self.origin, reason, "", detail);
         self.keep(result);
     }
+    fn here(&self) -> (String, Location) {
+        (self.origin.file.to_string(), self.origin.location)
+    }
+    fn usage_from(&mut self, record: UsageOut, file: &str, location: Location) {
+        let origin = Origin {
+            file,
+            location,
+            ..self.origin
+        };
+        let result = self.writer.usage(&record, origin);
+        self.keep(result);
+    }
+    fn subscription_from(&mut self, subscription: SubscriptionOut, file: &str, location: Location) {
+        let origin = Origin {
+            file,
+            location,
+            ..self.origin
+        };
+        let result = self.writer.subscription(&subscription, origin);
+        self.keep(result);
+    }
 }
 
 /// Records a profile emits at the end carry no row of their own.
@@ -374,6 +395,26 @@ impl<O: OpenOutput> Emit for FinishSink<'_, '_, O> {
             location: Location::Record(0),
         };
         if let Err(error) = self.writer.skipped(origin, reason, "", detail) {
+            self.error.get_or_insert(error);
+        }
+    }
+    fn usage_from(&mut self, record: UsageOut, file: &str, location: Location) {
+        let origin = Origin {
+            profile: self.profile,
+            file,
+            location,
+        };
+        if let Err(error) = self.writer.usage(&record, origin) {
+            self.error.get_or_insert(error);
+        }
+    }
+    fn subscription_from(&mut self, subscription: SubscriptionOut, file: &str, location: Location) {
+        let origin = Origin {
+            profile: self.profile,
+            file,
+            location,
+        };
+        if let Err(error) = self.writer.subscription(&subscription, origin) {
             self.error.get_or_insert(error);
         }
     }

@@ -24,7 +24,7 @@ pub use custom::{CustomProfile, CustomProfileError};
 pub use registry::{Registry, builtin_profiles};
 
 use crate::convert::{BillingOut, ClientSeen, ProductSeen, Side, SubscriptionOut, UsageOut};
-use crate::input::Record;
+use crate::input::{Location, Record};
 
 /// What a profile reads and where its records go.
 #[derive(Debug, Clone)]
@@ -167,6 +167,27 @@ pub trait Emit {
     /// A record kept out that is worth reading: a PSA line that does not
     /// bill, a vendor row that is not counted and not emitted.
     fn note(&mut self, reason: &str, detail: &str);
+
+    /// The file and place of the record being read, for a profile that
+    /// keeps records to emit later (when a later file names their tenant).
+    fn here(&self) -> (String, Location) {
+        (String::new(), Location::Record(0))
+    }
+
+    /// A usage record read earlier, at `file` and `location`.
+    fn usage_from(&mut self, record: UsageOut, _file: &str, _location: Location) {
+        self.usage(record);
+    }
+
+    /// A subscription read earlier, at `file` and `location`.
+    fn subscription_from(
+        &mut self,
+        subscription: SubscriptionOut,
+        _file: &str,
+        _location: Location,
+    ) {
+        self.subscription(subscription);
+    }
 }
 
 /// One conversion by a profile: it keeps what its reference parts said.

@@ -6,6 +6,7 @@
 //! reference and a note says so: never silently.
 
 use crate::convert::{ClientSeen, SubscriptionOut, UsageOut};
+use crate::input::Location;
 use crate::profiles::Emit;
 
 /// The tenant's initial domain in `text` (a UPN, or proxy addresses joined
@@ -27,8 +28,9 @@ pub struct TenantRef {
     client_name: String,
     /// Set once the file showed its initial domain.
     domain: String,
-    waiting: Vec<UsageOut>,
-    waiting_subscriptions: Vec<SubscriptionOut>,
+    /// Records kept until the tenant is known, with where they were read.
+    waiting: Vec<(UsageOut, String, Location)>,
+    waiting_subscriptions: Vec<(SubscriptionOut, String, Location)>,
 }
 
 impl TenantRef {
@@ -92,7 +94,10 @@ impl TenantRef {
                 record.client_name = self.client_name.clone();
                 out.usage(record);
             }
-            None => self.waiting.push(record),
+            None => {
+                let (file, location) = out.here();
+                self.waiting.push((record, file, location));
+            }
         }
     }
 
@@ -104,7 +109,11 @@ impl TenantRef {
                 subscription.client_name = self.client_name.clone();
                 out.subscription(subscription);
             }
-            None => self.waiting_subscriptions.push(subscription),
+            None => {
+                let (file, location) = out.here();
+                self.waiting_subscriptions
+                    .push((subscription, file, location));
+            }
         }
     }
 
@@ -126,15 +135,15 @@ impl TenantRef {
                 ),
             );
         }
-        for mut subscription in std::mem::take(&mut self.waiting_subscriptions) {
+        for (mut subscription, file, location) in std::mem::take(&mut self.waiting_subscriptions) {
             subscription.client_ref = self.client_ref.clone().unwrap_or_default();
             subscription.client_name = self.client_name.clone();
-            out.subscription(subscription);
+            out.subscription_from(subscription, &file, location);
         }
-        for mut record in std::mem::take(&mut self.waiting) {
+        for (mut record, file, location) in std::mem::take(&mut self.waiting) {
             record.client_ref = self.client_ref.clone().unwrap_or_default();
             record.client_name = self.client_name.clone();
-            out.usage(record);
+            out.usage_from(record, &file, location);
         }
     }
 }
