@@ -3,9 +3,14 @@
 //! Contracts, ContractServices, Services and ContractServiceUnits.
 //!
 //! The quantity billed this period is the `units` of the **one**
-//! ContractServiceUnits row whose dates cover the whole period (rows of
-//! other periods are excluded, never summed; a second covering row is
-//! unreadable, a contract service with none is noted at the end). The
+//! ContractServiceUnits row that overlaps the period and covers its last
+//! day: a row starting mid-month (units changed mid-period) bills, and the
+//! change is noted. Rows are never summed: a row that does not overlap the
+//! period is of another period, one that ended within the period was
+//! superseded (both excluded with their real range); a second row covering
+//! the last day is unreadable (rows are read in one pass, so the later
+//! start cannot replace a line already written), and a contract service
+//! with none is noted at the end. The
 //! contract must be a Recurring Service contract (`contractType` 7), active
 //! (`status` 1) and live on the period's last day by its dates: status
 //! alone does not decide. Price and cost come from the units row, falling
@@ -14,7 +19,7 @@
 //! The picklist codes are Autotask's defaults; a tenant that renumbered
 //! them would need `Contracts/entityInformation/fields`.
 
-use hashbrown::{HashMap, HashSet};
+use hashbrown::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -26,9 +31,13 @@ use crate::profiles::{
     need_number, number, outcome, text,
 };
 
-/// `contractType` of a Recurring Service contract.
+/// `contractType` of a Recurring Service contract: Autotask's default
+/// picklist value (from memory of the picklist, not confirmed by a source
+/// read; see the fixture's NOTES.md). A tenant that renumbered its
+/// picklists needs `Contracts/entityInformation/fields`.
 const RECURRING_SERVICE: &str = "7";
-/// Contract `status` of an active contract.
+/// Contract `status` of an active contract (Autotask's default picklist:
+/// 1 = Active, 0 = Inactive; same caveat as [`RECURRING_SERVICE`]).
 const ACTIVE_CONTRACT: &str = "1";
 /// Autotask's own company (the MSP) has id 0.
 const OWN_COMPANY: &str = "0";
@@ -64,8 +73,17 @@ pub fn profile() -> Profile {
                 "quoteItemID",
             ])
             .needed(),
+            // `vendorCompanyID` / `markupRate` are on Services but not on
+            // ServiceBundles (which share name, periodType and unitPrice),
+            // so a bundle list is never read as the service names.
             PartSpec::new("services", PartRole::Reference, "Services: service names")
-                .required(&["id", "name", "periodType", "unitPrice"])
+                .required(&[
+                    "id",
+                    "name",
+                    "periodType",
+                    "unitPrice",
+                    "vendorCompanyID|markupRate",
+                ])
                 .optional(&[
                     "unitCost",
                     "invoiceDescription",
@@ -84,6 +102,7 @@ pub fn profile() -> Profile {
                 "price",
                 "cost",
                 "approveAndPostDate",
+                "id",
             ]),
         ],
     };
@@ -93,7 +112,7 @@ pub fn profile() -> Profile {
         contracts: HashMap::new(),
         contract_services: HashMap::new(),
         services: HashMap::new(),
-        covered: HashSet::new(),
+        covered: HashMap::new(),
     })
 }
 
@@ -120,8 +139,9 @@ struct AutotaskRun {
     contracts: HashMap<String, Contract>,
     contract_services: HashMap<String, ContractService>,
     services: HashMap<String, String>,
-    /// Contract services whose units row for the period was read.
-    covered: HashSet<String>,
+    /// Contract services whose units row for the period's last day was
+    /// billed: that row's id and start.
+    covered: HashMap<String, (String, Date)>,
 }
 
 /// Why a contract bills nothing in the period, by type, status and dates.
@@ -221,7 +241,10 @@ impl AutotaskRun {
     }
 
     fn service_units(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
-        let units_id = need(record, &["id"])?;
+        let units_id = match text(record, &["id"]) {
+            "" => format!("at {}", record.location),
+            id => id.to_string(),
+        };
         let line_id = need(record, &["contractServiceID"])?;
         let service = self.contract_services.get(line_id).ok_or_else(|| {
             Outcome::unreadable(
@@ -270,23 +293,39 @@ impl AutotaskRun {
             name: client_name.clone(),
             ..ClientSeen::default()
         });
-        if start > self.period.start || end < self.period.end {
+        if start > self.period.end || end < self.period.start {
             return Err(Outcome::Excluded(format!(
-                "units of another period ({})",
-                start.strftime("%Y-%m")
+                "units of another period ({start}..{end})"
+            )));
+        }
+        if end < self.period.end {
+            return Err(Outcome::Excluded(format!(
+                "units ended within the period ({start}..{end})"
             )));
         }
         if let Some(reason) = &contract.not_billing {
             return Err(Outcome::Excluded(reason.clone()));
         }
-        if !self.covered.insert(line_id.to_string()) {
+        if let Some((billed_id, billed_start)) = self.covered.get(line_id) {
             return Err(Outcome::unreadable(
                 "startDate",
                 format!(
-                    "a second ContractServiceUnits row ({units_id}) covers the period for \
-                     contract service {line_id}: which one Autotask bills is unclear"
+                    "a second ContractServiceUnits row ({units_id}, from {start}) covers the \
+                     period's last day for contract service {line_id}; row {billed_id} (from \
+                     {billed_start}) was billed: which one Autotask bills is unclear"
                 ),
             ));
+        }
+        self.covered
+            .insert(line_id.to_string(), (units_id.clone(), start));
+        if start > self.period.start {
+            out.note(
+                "units changed mid-period",
+                &format!(
+                    "contract service {line_id}: {} units from {start} (row {units_id}) billed",
+                    units.normalize()
+                ),
+            );
         }
         out.billing(BillingOut {
             line_id: line_id.to_string(),
@@ -323,7 +362,7 @@ impl ProfileRun for AutotaskRun {
             .contract_services
             .iter()
             .filter(|(id, service)| {
-                !self.covered.contains(*id)
+                !self.covered.contains_key(*id)
                     && self
                         .contracts
                         .get(&service.contract_id)
@@ -334,7 +373,7 @@ impl ProfileRun for AutotaskRun {
         missing.sort();
         for id in missing {
             out.note(
-                "no ContractServiceUnits row covers the period",
+                "no ContractServiceUnits row covers the period's last day",
                 &format!("contract service {id}"),
             );
         }

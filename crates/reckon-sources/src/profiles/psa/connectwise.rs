@@ -6,12 +6,20 @@
 //! `NoCharge` are deliberate and shown, never revenue), the addition is
 //! effective by the period's last day and not cancelled by then, and its
 //! agreement is live over the period (not cancelled, started, not ended).
-//! The quantity billed is `quantity - lessIncluded`.
+//! The agreement's dates and `cancelledFlag` decide; its `agreementStatus`
+//! string decides only when the agreement has no start date (and in the CSV
+//! export, which carries no agreement dates). A status that contradicts
+//! live dates is noted.
+//!
+//! The quantity billed is `quantity - lessIncluded` when `lessIncluded` is
+//! given (a `billedQuantity` that disagrees is noted), else
+//! `billedQuantity`, else `quantity` (noted: no included quantity given).
 
 use hashbrown::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
+use super::period::Period;
 use crate::convert::{BillingOut, ClientSeen, ProductSeen, Side};
 use crate::input::Record;
 use crate::profiles::{
@@ -120,22 +128,6 @@ pub fn csv_profile() -> Profile {
     })
 }
 
-/// The billing period's first and last day.
-#[derive(Debug, Clone, Copy)]
-struct Period {
-    start: Date,
-    end: Date,
-}
-
-impl Period {
-    fn of(context: &Context) -> Period {
-        Period {
-            start: context.period_start,
-            end: context.period_end,
-        }
-    }
-}
-
 /// What the additions need to know of their agreement.
 #[derive(Debug, Clone)]
 struct Agreement {
@@ -152,7 +144,9 @@ struct ApiRun {
     agreements: HashMap<String, Agreement>,
 }
 
-/// Whether an agreement bills in the period, by its flags and dates.
+/// Whether an agreement bills in the period, by its flags and dates. The
+/// status string decides only for an agreement without a start date (the
+/// CSV export has no agreement dates at all): dates decide, not statuses.
 fn agreement_excluded(
     status: &str,
     cancelled: bool,
@@ -175,12 +169,18 @@ fn agreement_excluded(
     {
         return Some(format!("agreement ended {end}"));
     }
-    match status.to_ascii_lowercase().as_str() {
-        "cancelled" | "expired" | "inactive" => {
-            Some(format!("agreement {}", status.to_ascii_lowercase()))
-        }
-        _ => None,
+    if start.is_none() && status_not_billing(status) {
+        return Some(format!("agreement {}", status.to_ascii_lowercase()));
     }
+    None
+}
+
+/// Whether an `agreementStatus` string says the agreement bills nothing.
+fn status_not_billing(status: &str) -> bool {
+    matches!(
+        status.to_ascii_lowercase().as_str(),
+        "cancelled" | "expired" | "inactive"
+    )
 }
 
 /// The addition's own rules: billable, effective, not cancelled.
@@ -203,13 +203,79 @@ fn addition_excluded(
     {
         return Some(format!("cancelled {cancelled}"));
     }
-    let _ = period.start;
     None
 }
 
-/// `quantity - lessIncluded`, never below zero.
-fn billed_quantity(quantity: Decimal, less_included: Option<Decimal>) -> Decimal {
-    (quantity - less_included.unwrap_or_default()).max(Decimal::ZERO)
+/// How an export names the quantity columns, for notes and complaints.
+struct QuantityColumns {
+    quantity: &'static str,
+    less_included: &'static str,
+    billed_quantity: &'static str,
+}
+
+const API_COLUMNS: QuantityColumns = QuantityColumns {
+    quantity: "quantity",
+    less_included: "lessIncluded",
+    billed_quantity: "billedQuantity",
+};
+
+const CSV_COLUMNS: QuantityColumns = QuantityColumns {
+    quantity: "Quantity",
+    less_included: "Less Included",
+    billed_quantity: "Billed Quantity",
+};
+
+/// What the line bills: `quantity - lessIncluded` when the included
+/// quantity is given (a disagreeing `billedQuantity` is noted), else
+/// `billedQuantity`, else `quantity` (noted). Never below zero.
+fn billed_quantity(
+    line: &str,
+    quantity: Decimal,
+    less_included: Option<Decimal>,
+    billed: Option<Decimal>,
+    columns: &QuantityColumns,
+    out: &mut dyn Emit,
+) -> Step<Decimal> {
+    let QuantityColumns {
+        quantity: q_col,
+        less_included: less_col,
+        billed_quantity: billed_col,
+    } = columns;
+    let Some(less) = less_included else {
+        if let Some(billed) = billed {
+            return Ok(billed.max(Decimal::ZERO).normalize());
+        }
+        out.note(
+            "no included quantity given",
+            &format!("line {line}: neither {less_col} nor {billed_col}; {q_col} {quantity} billed"),
+        );
+        return Ok(quantity.max(Decimal::ZERO).normalize());
+    };
+    let net = quantity.checked_sub(less).ok_or_else(|| {
+        Outcome::unreadable(
+            less_col,
+            format!("{q_col} {quantity} - {less_col} {less} overflows"),
+        )
+    })?;
+    if let Some(billed) = billed
+        && billed != net
+    {
+        out.note(
+            "billed quantity disagrees with quantity less included",
+            &format!(
+                "line {line}: {q_col} {quantity} - {less_col} {less} = {net}, \
+                 {billed_col} {billed}; {net} kept"
+            ),
+        );
+    }
+    if net < Decimal::ZERO {
+        out.note(
+            "more included than the quantity",
+            &format!("line {line}: {q_col} {quantity}, {less_col} {less}; 0 billed"),
+        );
+        return Ok(Decimal::ZERO);
+    }
+    Ok(net.normalize())
 }
 
 impl ApiRun {
@@ -227,20 +293,31 @@ impl ApiRun {
         Ok(())
     }
 
-    fn agreement(&mut self, record: &Record<'_>) -> Step<()> {
+    fn agreement(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
         let id = need(record, &["id"])?;
         let company_id = need(record, &["company.id"])?;
         let company_name = text(record, &["company.name"]);
         let cancelled = crate::profiles::flag(record, &["cancelledFlag"])?.unwrap_or(false);
         let open_ended = crate::profiles::flag(record, &["noEndingDateFlag"])?.unwrap_or(false);
+        let status = text(record, &["agreementStatus"]);
+        let start = date(record, &["startDate"])?;
         let not_billing = agreement_excluded(
-            text(record, &["agreementStatus"]),
+            status,
             cancelled,
-            date(record, &["startDate"])?,
+            start,
             date(record, &["endDate"])?,
             open_ended,
             self.period,
         );
+        if not_billing.is_none() && start.is_some() && status_not_billing(status) {
+            out.note(
+                "agreement status contradicts its dates",
+                &format!(
+                    "agreement {id} is {status} but live by its dates and cancelledFlag: \
+                     its additions bill"
+                ),
+            );
+        }
         self.agreements.insert(
             id.to_string(),
             Agreement {
@@ -265,6 +342,7 @@ impl ApiRun {
         let product_id = need(record, &["product.identifier"])?;
         let quantity = need_number(record, &["quantity"])?;
         let less_included = number(record, &["lessIncluded"])?;
+        let billed = number(record, &["billedQuantity"])?;
         let unit_price = number(record, &["unitPrice"])?.unwrap_or_default();
         let unit_cost = number(record, &["unitCost"])?;
         let product_name = text(record, &["description", "invoiceDescription"]);
@@ -297,13 +375,15 @@ impl ApiRun {
         ) {
             return Err(Outcome::Excluded(reason));
         }
+        let quantity =
+            billed_quantity(line_id, quantity, less_included, billed, &API_COLUMNS, out)?;
         out.billing(BillingOut {
             line_id: line_id.to_string(),
             client_id: agreement.company_id.clone(),
             client_name,
             product_id: product_id.to_string(),
             product_name: product_name.to_string(),
-            quantity: billed_quantity(quantity, less_included),
+            quantity,
             unit_price,
             unit_cost,
             description: text(record, &["invoiceDescription"]).to_string(),
@@ -318,7 +398,7 @@ impl ProfileRun for ApiRun {
     fn record(&mut self, part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
         outcome(match part {
             "companies" => self.company(record, out),
-            "agreements" => self.agreement(record),
+            "agreements" => self.agreement(record, out),
             _ => self.addition(record, out),
         })
     }
@@ -339,6 +419,7 @@ impl CsvRun {
         let product_id = need(record, &["Product ID"])?;
         let quantity = need_number(record, &["Quantity"])?;
         let less_included = number(record, &["Less Included"])?;
+        let billed = number(record, &["Billed Quantity"])?;
         let unit_price = number(record, &["Unit Price", "Price"])?.unwrap_or_default();
         let unit_cost = number(record, &["Unit Cost", "Cost"])?;
         let product_name = text(record, &["Description"]);
@@ -376,13 +457,15 @@ impl CsvRun {
         ) {
             return Err(Outcome::Excluded(reason));
         }
+        let quantity =
+            billed_quantity(&line_id, quantity, less_included, billed, &CSV_COLUMNS, out)?;
         out.billing(BillingOut {
             line_id,
             client_id: company.to_string(),
             client_name: company.to_string(),
             product_id: product_id.to_string(),
             product_name: product_name.to_string(),
-            quantity: billed_quantity(quantity, less_included),
+            quantity,
             unit_price,
             unit_cost,
             description: product_name.to_string(),

@@ -7,7 +7,10 @@
 //! quantity comes from (`quantity_source`): Halo syncs quantities from Pax8
 //! subscriptions, Microsoft CSP licences, assets or users; a synced
 //! quantity compared with the same vendor proves nothing. Excluded lines of
-//! a header that is read are written as notes.
+//! a header that is read are written as notes, and so is each line that
+//! cannot be read (its id, column and problem): the other lines of its
+//! header still bill. A header whose every line is unreadable is
+//! unreadable.
 
 use crate::convert::{BillingOut, ClientSeen, ProductSeen, Side};
 use crate::input::Record;
@@ -16,6 +19,7 @@ use crate::profiles::{
     need, need_number, number, outcome, text,
 };
 
+use super::lines::read_lines;
 use super::period::Period;
 
 pub fn profile() -> Profile {
@@ -77,6 +81,14 @@ fn item_reference<'a>(line: &Record<'a>) -> &'a str {
     }
 }
 
+/// One line, read in full before anything of its header is emitted.
+struct Line {
+    id: String,
+    product: Option<ProductSeen>,
+    /// Why the line does not bill, else the line it bills.
+    billed: Result<BillingOut, String>,
+}
+
 impl HaloRun {
     fn invoice(&self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
         need(record, &["id"])?;
@@ -89,40 +101,81 @@ impl HaloRun {
             name: client_name.to_string(),
             ..ClientSeen::default()
         });
-        let lines = record.list("lines");
-        for line in &lines {
-            let product_id = item_reference(line);
-            if !product_id.is_empty() && !flag(line, &["isgroupdesc"])?.unwrap_or(false) {
-                out.product(ProductSeen {
-                    source: "psa".to_string(),
-                    id: product_id.to_string(),
-                    name: text(line, &["item_shortdescription"]).to_string(),
-                    unit_price: number(line, &["unit_price"])?,
-                });
-            }
+        let results: Vec<(String, Step<Line>)> = record
+            .list("lines")
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let id = match text(line, &["id"]) {
+                    "" => format!("#{}", index + 1),
+                    id => id.to_string(),
+                };
+                (id, self.line(line, client_id, client_name, reference))
+            })
+            .collect();
+        let disabled = flag(record, &["disabled"])?.unwrap_or(false);
+        let recurring = flag(record, &["is_recurring_invoice"])?;
+        // Bad lines are noted only for a header that bills.
+        let bills = !disabled && recurring != Some(false);
+        let lines = read_lines(results, out, bills)?;
+        for product in lines.iter().filter_map(|line| line.product.clone()) {
+            out.product(product);
         }
-        if flag(record, &["disabled"])?.unwrap_or(false) {
+        if disabled {
             return Err(Outcome::Excluded("recurring invoice disabled".to_string()));
         }
-        if flag(record, &["is_recurring_invoice"])? == Some(false) {
+        if !bills {
             return Err(Outcome::Excluded("not a recurring invoice".to_string()));
         }
-        for line in &lines {
-            let line_id = need(line, &["id"])?;
-            if let Some(reason) = self.line_excluded(line)? {
-                let detail = format!("line {line_id} {}", text(line, &["item_code"]));
-                out.note(&reason, detail.trim_end());
-                continue;
+        for line in lines {
+            match line.billed {
+                Ok(billing) => out.billing(billing),
+                Err(reason) => out.note(&reason, &line.id),
             }
-            let product_name = text(line, &["item_shortdescription"]);
-            out.billing(BillingOut {
+        }
+        Ok(())
+    }
+
+    /// Reads one line whole: its product, and why it does not bill or what
+    /// it bills.
+    fn line(
+        &self,
+        line: &Record<'_>,
+        client_id: &str,
+        client_name: &str,
+        reference: &str,
+    ) -> Step<Line> {
+        let line_id = need(line, &["id"])?;
+        let product_id = item_reference(line);
+        let group = flag(line, &["isgroupdesc"])?.unwrap_or(false);
+        let unit_price = match group {
+            true => None,
+            false => number(line, &["unit_price"])?,
+        };
+        let product_name = text(line, &["item_shortdescription"]);
+        let product = (!product_id.is_empty() && !group).then(|| ProductSeen {
+            source: "psa".to_string(),
+            id: product_id.to_string(),
+            name: product_name.to_string(),
+            unit_price,
+        });
+        let billed = match self.line_excluded(line)? {
+            Some(reason) => {
+                let detail = format!("line {line_id} {}", text(line, &["item_code"]));
+                return Ok(Line {
+                    id: detail.trim_end().to_string(),
+                    product,
+                    billed: Err(reason),
+                });
+            }
+            None => BillingOut {
                 line_id: line_id.to_string(),
                 client_id: client_id.to_string(),
                 client_name: client_name.to_string(),
-                product_id: item_reference(line).to_string(),
+                product_id: product_id.to_string(),
                 product_name: product_name.to_string(),
                 quantity: need_number(line, &["qty_order"])?.normalize(),
-                unit_price: number(line, &["unit_price"])?.unwrap_or_default(),
+                unit_price: unit_price.unwrap_or_default(),
                 unit_cost: number(line, &["unit_cost"])?,
                 description: match text(line, &["item_longdescription"]) {
                     "" => product_name.to_string(),
@@ -130,9 +183,13 @@ impl HaloRun {
                 },
                 agreement: reference.to_string(),
                 quantity_source: quantity_source(line).to_string(),
-            });
-        }
-        Ok(())
+            },
+        };
+        Ok(Line {
+            id: line_id.to_string(),
+            product,
+            billed: Ok(billed),
+        })
     }
 
     /// Why a line of an enabled recurring invoice does not bill, if so.

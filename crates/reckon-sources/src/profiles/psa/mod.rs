@@ -3,6 +3,7 @@
 mod autotask;
 mod connectwise;
 mod halopsa;
+mod lines;
 mod period;
 mod syncro;
 

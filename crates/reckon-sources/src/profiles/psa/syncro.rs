@@ -4,11 +4,17 @@
 //!
 //! A line bills this period when its schedule is not `paused`, the line is
 //! not a `one_time_charge`, and the schedule invoices in the period:
-//! Monthly and shorter schedules always; longer ones only when their last
-//! run (`next_run` less one interval) falls in the period. Schedules have
-//! no per-line dates. A line without a product is a free-text line: its
+//! Monthly schedules once every period; Quarterly and longer ones only when
+//! their last run (`next_run` less one interval) or next run falls in the
+//! period. Daily, Weekly and Biweekly schedules invoice several times a
+//! period: the runs whose dates fall in the period are counted from
+//! `next_run` stepping by the interval both ways, and each line's quantity
+//! is multiplied by that count (noted); without `next_run` their run dates
+//! cannot be known and the schedule is unreadable. Schedules have no
+//! per-line dates. A line without a product is a free-text line: its
 //! product id is `name:` and its name. Excluded lines of a schedule that is
-//! read are written as notes.
+//! read are written as notes, and so is each line that cannot be read (the
+//! other lines still bill; a schedule with no readable line is unreadable).
 
 use hashbrown::HashMap;
 use jiff::Span;
@@ -20,7 +26,9 @@ use crate::profiles::{
     Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step, date, flag,
     need, need_number, number, outcome, text,
 };
+use rust_decimal::Decimal;
 
+use super::lines::read_lines;
 use super::period::Period;
 
 pub fn profile() -> Profile {
@@ -61,23 +69,64 @@ struct SyncroRun {
     customers: HashMap<String, String>,
 }
 
-/// How often a schedule invoices: `None` for Monthly and shorter (every
-/// period), else the interval between runs.
-fn interval(frequency: &str) -> Result<Option<Span>, String> {
-    let months = match frequency
-        .to_ascii_lowercase()
-        .replace(['-', ' ', '_'], "")
-        .as_str()
-    {
-        "daily" | "weekly" | "biweekly" | "monthly" => return Ok(None),
-        "quarterly" => 3,
-        "semiannually" => 6,
-        "annually" | "yearly" => 12,
-        "biennially" => 24,
-        "triennially" => 36,
-        _ => return Err(format!("unknown frequency \"{frequency}\"")),
-    };
-    Ok(Some(Span::new().months(months)))
+/// How often a schedule invoices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cadence {
+    /// Once every period (Monthly).
+    EveryPeriod,
+    /// Every so many days (Daily, Weekly, Biweekly): several runs a period.
+    Days(i32),
+    /// Every so many months (Quarterly and longer).
+    Months(i64),
+}
+
+fn cadence(frequency: &str) -> Result<Cadence, String> {
+    Ok(
+        match frequency
+            .to_ascii_lowercase()
+            .replace(['-', ' ', '_'], "")
+            .as_str()
+        {
+            "daily" => Cadence::Days(1),
+            "weekly" => Cadence::Days(7),
+            "biweekly" => Cadence::Days(14),
+            "monthly" => Cadence::EveryPeriod,
+            "quarterly" => Cadence::Months(3),
+            "semiannually" => Cadence::Months(6),
+            "annually" | "yearly" => Cadence::Months(12),
+            "biennially" => Cadence::Months(24),
+            "triennially" => Cadence::Months(36),
+            _ => return Err(format!("unknown frequency \"{frequency}\"")),
+        },
+    )
+}
+
+/// How many runs every `step` days, one of them on `run`, fall in the
+/// period.
+fn runs_in(period: Period, run: Date, step: i32) -> Result<i32, String> {
+    let offset = period
+        .start
+        .until(run)
+        .map_err(|error| error.to_string())?
+        .get_days();
+    let length = period
+        .start
+        .until(period.end)
+        .map_err(|error| error.to_string())?
+        .get_days();
+    let first = offset.rem_euclid(step);
+    if first > length {
+        return Ok(0);
+    }
+    Ok((length - first) / step + 1)
+}
+
+/// What a schedule invoices this period.
+enum Runs {
+    /// Nothing, and why.
+    None(String),
+    /// This many times: each line's quantity is multiplied by it.
+    Times(i32),
 }
 
 /// A residential customer has no business name: its full name, else
@@ -109,33 +158,55 @@ impl SyncroRun {
         Ok(())
     }
 
-    /// Why a schedule invoices nothing this period, if it does not.
-    fn schedule_excluded(&self, record: &Record<'_>) -> Step<Option<String>> {
+    /// How many times the schedule invoices this period.
+    fn runs(&self, record: &Record<'_>) -> Step<Runs> {
         if flag(record, &["paused"])?.unwrap_or(false) {
-            return Ok(Some("schedule paused".to_string()));
+            return Ok(Runs::None("schedule paused".to_string()));
         }
         let frequency = need(record, &["frequency"])?;
         let every =
-            interval(frequency).map_err(|problem| Outcome::unreadable("frequency", problem))?;
-        let Some(every) = every else {
-            return Ok(None);
+            cadence(frequency).map_err(|problem| Outcome::unreadable("frequency", problem))?;
+        let months = match every {
+            Cadence::EveryPeriod => return Ok(Runs::Times(1)),
+            Cadence::Days(step) => {
+                let next_run = date(record, &["next_run"])?.ok_or_else(|| {
+                    Outcome::unreadable(
+                        "next_run",
+                        format!(
+                            "is empty: a {} schedule runs several times a period and its run \
+                             dates cannot be known without it",
+                            frequency.to_ascii_lowercase()
+                        ),
+                    )
+                })?;
+                let runs = runs_in(self.period, next_run, step)
+                    .map_err(|problem| Outcome::unreadable("next_run", problem))?;
+                return Ok(match runs {
+                    0 => Runs::None(format!(
+                        "{} schedule not invoiced this period (next run {next_run})",
+                        frequency.to_ascii_lowercase()
+                    )),
+                    runs => Runs::Times(runs),
+                });
+            }
+            Cadence::Months(months) => months,
         };
         let next_run: Date = date(record, &["next_run"])?
             .ok_or_else(|| Outcome::unreadable("next_run", "is empty"))?;
         let last_run = next_run
-            .checked_sub(every)
+            .checked_sub(Span::new().months(months))
             .map_err(|error| Outcome::unreadable("next_run", error.to_string()))?;
         if self.period.contains(last_run) || self.period.contains(next_run) {
-            return Ok(None);
+            return Ok(Runs::Times(1));
         }
-        Ok(Some(format!(
+        Ok(Runs::None(format!(
             "{} schedule not invoiced this period (last run {last_run}, next {next_run})",
             frequency.to_ascii_lowercase()
         )))
     }
 
     fn schedule(&self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
-        need(record, &["id"])?;
+        let schedule_id = need(record, &["id"])?;
         let client_id = need(record, &["customer_id"])?;
         let client_name = self.customers.get(client_id).cloned().unwrap_or_default();
         let agreement = text(record, &["name"]);
@@ -145,56 +216,121 @@ impl SyncroRun {
             name: client_name.clone(),
             ..ClientSeen::default()
         });
-        let lines = record.list("lines");
-        for line in &lines {
-            out.product(ProductSeen {
-                source: "psa".to_string(),
-                id: product_id(line),
-                name: text(line, &["name"]).to_string(),
-                unit_price: number(line, &["price_retail"])?,
-            });
-        }
-        if let Some(reason) = self.schedule_excluded(record)? {
-            return Err(Outcome::Excluded(reason));
-        }
-        for line in &lines {
-            let line_id = need(line, &["id"])?;
-            if flag(line, &["one_time_charge"])?.unwrap_or(false) {
-                out.note("one-time charge", &format!("line {line_id}"));
-                continue;
-            }
-            let unit_price = match number(line, &["price_retail"])? {
-                Some(price) => price,
-                None => {
-                    number(line, &["retail_cents"])?.unwrap_or_default()
-                        / rust_decimal::Decimal::ONE_HUNDRED
+        let results: Vec<(String, Step<Line>)> = record
+            .list("lines")
+            .iter()
+            .enumerate()
+            .map(|(index, line)| {
+                let id = match text(line, &["id"]) {
+                    "" => format!("#{}", index + 1),
+                    id => id.to_string(),
+                };
+                (id, read_line(line, client_id, &client_name, agreement))
+            })
+            .collect();
+        let runs = match self.runs(record) {
+            Ok(runs) => runs,
+            Err(outcome) => {
+                // The products are known even when the schedule is not.
+                for product in results.iter().filter_map(|(_, line)| line.as_ref().ok()) {
+                    out.product(product.product.clone());
                 }
+                return Err(outcome);
+            }
+        };
+        let lines = read_lines(results, out, matches!(runs, Runs::Times(_)))?;
+        for line in &lines {
+            out.product(line.product.clone());
+        }
+        let times = match runs {
+            Runs::None(reason) => return Err(Outcome::Excluded(reason)),
+            Runs::Times(times) => Decimal::from(times),
+        };
+        if times > Decimal::ONE {
+            out.note(
+                "schedule runs several times a period",
+                &format!(
+                    "schedule {schedule_id}: {times} runs from {} to {}; line quantities \
+                     multiplied by {times}",
+                    self.period.start, self.period.end
+                ),
+            );
+        }
+        for line in lines {
+            let Some(mut billing) = line.billing else {
+                out.note("one-time charge", &format!("line {}", line.id));
+                continue;
             };
-            let unit_cost = match number(line, &["price_cost"])? {
-                Some(cost) => Some(cost),
-                None => number(line, &["cost_cents"])?
-                    .map(|cents| cents / rust_decimal::Decimal::ONE_HUNDRED),
-            };
-            let name = text(line, &["name"]);
-            out.billing(BillingOut {
-                line_id: line_id.to_string(),
-                client_id: client_id.to_string(),
-                client_name: client_name.clone(),
-                product_id: product_id(line),
-                product_name: name.to_string(),
-                quantity: need_number(line, &["quantity"])?.normalize(),
-                unit_price,
-                unit_cost,
-                description: match text(line, &["description"]) {
-                    "" => name.to_string(),
-                    description => description.to_string(),
-                },
-                agreement: agreement.to_string(),
-                quantity_source: String::new(),
-            });
+            billing.quantity = billing.quantity.checked_mul(times).ok_or_else(|| {
+                Outcome::unreadable(
+                    "quantity",
+                    format!(
+                        "line {}: {} x {times} runs overflows",
+                        line.id, billing.quantity
+                    ),
+                )
+            })?;
+            billing.quantity = billing.quantity.normalize();
+            out.billing(billing);
         }
         Ok(())
     }
+}
+
+/// One schedule line, read whole before anything is emitted.
+struct Line {
+    id: String,
+    product: ProductSeen,
+    /// The line it bills per run; `None` for a one-time charge.
+    billing: Option<BillingOut>,
+}
+
+fn read_line(line: &Record<'_>, client_id: &str, client_name: &str, agreement: &str) -> Step<Line> {
+    let line_id = need(line, &["id"])?;
+    let name = text(line, &["name"]);
+    let retail = number(line, &["price_retail"])?;
+    let product = ProductSeen {
+        source: "psa".to_string(),
+        id: product_id(line),
+        name: name.to_string(),
+        unit_price: retail,
+    };
+    if flag(line, &["one_time_charge"])?.unwrap_or(false) {
+        return Ok(Line {
+            id: line_id.to_string(),
+            product,
+            billing: None,
+        });
+    }
+    let unit_price = match retail {
+        Some(price) => price,
+        None => number(line, &["retail_cents"])?.unwrap_or_default() / Decimal::ONE_HUNDRED,
+    };
+    let unit_cost = match number(line, &["price_cost"])? {
+        Some(cost) => Some(cost),
+        None => number(line, &["cost_cents"])?.map(|cents| cents / Decimal::ONE_HUNDRED),
+    };
+    let billing = BillingOut {
+        line_id: line_id.to_string(),
+        client_id: client_id.to_string(),
+        client_name: client_name.to_string(),
+        product_id: product_id(line),
+        product_name: name.to_string(),
+        quantity: need_number(line, &["quantity"])?,
+        unit_price,
+        unit_cost,
+        description: match text(line, &["description"]) {
+            "" => name.to_string(),
+            description => description.to_string(),
+        },
+        agreement: agreement.to_string(),
+        quantity_source: String::new(),
+    };
+    Ok(Line {
+        id: line_id.to_string(),
+        product,
+        billing: Some(billing),
+    })
 }
 
 /// The line's product, or `name:` and its name for a free-text line.
