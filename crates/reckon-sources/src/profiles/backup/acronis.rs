@@ -7,7 +7,8 @@
 //! item measured in `quantity` or `bytes` with a value above zero, by its
 //! edition-qualified offering-item `name` (per-workload and per-gigabyte
 //! editions price differently). Bytes become binary GB (2^30 bytes) in
-//! exact decimal arithmetic. Only customer tenants count (the partner
+//! decimal arithmetic, rounded to 6 decimal places half away from zero.
+//! Only customer tenants count (the partner
 //! tenant is the MSP itself); `local_storage` (the customer's own disk)
 //! bills nothing. A disabled tenant or offering item is `disabled`.
 
@@ -135,7 +136,8 @@ impl AcronisRun {
         }
         let quantity = match unit.as_str() {
             "quantity" => value.normalize(),
-            "bytes" => gigabytes_from_bytes(value),
+            "bytes" => gigabytes_from_bytes(value)
+                .ok_or_else(|| Outcome::unreadable("value", "too large a number of bytes"))?,
             other => {
                 return Err(Outcome::Excluded(format!(
                     "measured in {other}, not billed"

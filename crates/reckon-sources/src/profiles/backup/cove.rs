@@ -5,7 +5,10 @@
 //! name, I6 last session (epoch seconds), I32 OS type, I81 physicality, I59
 //! account type).
 //!
-//! Each Backup Manager account (I59 = 1) is one device item, priced by kind:
+//! Each Backup Manager account (I59 = 1) is one device item, by the short
+//! lowercase computer name (I18, else the device name I1; the query has no
+//! serial) so that it meets the same machine in RMM and EDR sources, the
+//! full computer name staying in `hostname`; priced by kind:
 //! `cove_server_physical`, `cove_server_virtual`, `cove_workstation`,
 //! `cove_undefined`. Storage is included in Cove's device price, so it
 //! yields no record. Microsoft 365 accounts (I59 = 2) are kept as
@@ -14,14 +17,17 @@
 //! `last_seen` and keeps the latest of a duplicated hostname.
 //!
 //! The whole response is one record; a row that cannot be read becomes a
-//! note and the others are still used.
+//! note (with its reason) and the others are still used, but the response
+//! is then reported unreadable, so that a lost row is never silent. A
+//! JSON-RPC response whose rows do not have the account-statistics shape
+//! (`AccountId` and `Settings`) is another method's: unreadable.
 
 use super::shared::source_name;
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
     ACTIVE, Context, DeviceClass, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun,
-    ProfileSpec, Step, epoch_seconds_field, need, outcome,
+    ProfileSpec, Step, device_identity, epoch_seconds_field, need, outcome,
 };
 
 const SOURCE: &str = "cove";
@@ -108,12 +114,12 @@ impl CoveRun {
         let settings = Settings::of(row);
         let client_name = settings.text("I8");
         let computer = settings.text("I18");
-        let item_id = if computer.is_empty() {
+        let name = if computer.is_empty() {
             settings.text("I1")
         } else {
             computer
         };
-        if item_id.is_empty() {
+        if name.is_empty() {
             return Err(Outcome::unreadable(
                 "I18",
                 "computer name and device name (I1) are empty",
@@ -123,16 +129,19 @@ impl CoveRun {
             Some(holder) => epoch_seconds_field(holder, &["I6"])?,
             None => None,
         };
-        let (sku, sku_name, class, status) = if settings.text("I59") == "2" {
+        let (sku, sku_name, class, status, item_id) = if settings.text("I59") == "2" {
+            // A Microsoft 365 tenant, not a device: its name is kept as is.
             (
                 "cove_m365",
                 "Cove Microsoft 365 account",
                 "",
                 "m365_account",
+                name.to_string(),
             )
         } else {
-            let (sku, name, class) = device_kind(settings.text("I32"), settings.text("I81"));
-            (sku, name, class.as_str(), ACTIVE)
+            let (sku, sku_name, class) = device_kind(settings.text("I32"), settings.text("I81"));
+            let (item_id, _) = device_identity("", name);
+            (sku, sku_name, class.as_str(), ACTIVE, item_id)
         };
         out.client(ClientSeen {
             source: self.source.clone(),
@@ -152,7 +161,7 @@ impl CoveRun {
             client_name: client_name.to_string(),
             sku: sku.to_string(),
             sku_name: sku_name.to_string(),
-            measured: Measured::Item(item_id.to_string()),
+            measured: Measured::Item(item_id),
             status: status.to_string(),
             last_seen,
             hostname: computer.to_string(),
@@ -168,13 +177,38 @@ impl CoveRun {
         if rows.is_empty() {
             return Err(Outcome::Excluded("no accounts in the response".to_string()));
         }
+        if !rows
+            .iter()
+            .any(|row| row.has("AccountId") && row.has("Settings"))
+        {
+            return Err(Outcome::unreadable(
+                "result.result",
+                "no row has AccountId and Settings: expected the response of \
+                 EnumerateAccountStatistics",
+            ));
+        }
+        let mut unreadable = 0_usize;
         for (index, row) in rows.iter().enumerate() {
-            if let Err(Outcome::Unreadable { column, problem }) = self.row(row, out) {
-                out.note(
-                    "unreadable",
-                    &format!("account row {}: {column} {problem}", index + 1),
-                );
+            let account = row.text("AccountId").unwrap_or("?");
+            let at = format!("account row {} (AccountId {account})", index + 1);
+            match self.row(row, out) {
+                Ok(()) | Err(Outcome::Used) => {}
+                // Deliberately not used: noted with its reason.
+                Err(Outcome::Excluded(reason)) => out.note(&reason, &at),
+                Err(Outcome::Unreadable { column, problem }) => {
+                    unreadable = unreadable.saturating_add(1);
+                    out.note("unreadable", &format!("{at}: {column} {problem}"));
+                }
             }
+        }
+        if unreadable > 0 {
+            return Err(Outcome::unreadable(
+                "result.result",
+                format!(
+                    "{unreadable} of {} account rows could not be read (each is noted)",
+                    rows.len()
+                ),
+            ));
         }
         Ok(())
     }

@@ -3,12 +3,16 @@
 //! `GET /v1/bcdr/device/{serialNumber}/asset` saved as
 //! `assets_<serialNumber>.json`.
 //!
-//! Each appliance is one item (`<model>/<servicePlan>`) and its offsite
-//! storage one count in decimal TB (`datto_bcdr_offsite_tb`); local storage
-//! is the appliance's own disk and bills nothing. Each protected agent is
-//! one item (server or workstation by its `os`); shares yield nothing.
-//! Hidden devices (and their storage) are `hidden`; archived agents
-//! `archived`, paused ones `paused`; staleness is left to `last_seen`.
+//! Each appliance is one item (`<model>/<servicePlan>`, by its serial
+//! number upper-cased) and its offsite storage one count in decimal TB
+//! (`datto_bcdr_offsite_tb`); local storage is the appliance's own disk and
+//! bills nothing. Each protected agent is one item (server or workstation
+//! by its `os`), by its short lowercase hostname (from `fqdn`, else `name`)
+//! so that it meets the same machine in RMM and EDR sources; the full name
+//! stays in `hostname`. Shares yield nothing.
+//! Hidden devices, their storage and their agents are `hidden`; archived
+//! agents `archived`, paused ones `paused`; staleness is left to
+//! `last_seen`.
 //!
 //! An asset payload does not name its device: the device is the one whose
 //! serial number its file is named after (`assets_<serialNumber>.json`).
@@ -16,13 +20,13 @@
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::shared::{id_in_file_name, source_name, terabytes};
+use super::shared::{SizeError, id_in_file_name, source_name, terabytes};
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
     ACTIVE, Context, DeviceClass, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun,
-    ProfileSpec, Step, epoch_seconds_field, flag, instant, need, need_number, number, outcome,
-    text,
+    ProfileSpec, Step, device_identity, epoch_seconds_field, flag, instant, need, need_number,
+    number, outcome, text,
 };
 
 const SOURCE: &str = "datto_bcdr";
@@ -82,6 +86,8 @@ struct Device {
     serial: String,
     client_ref: String,
     client_name: String,
+    /// A hidden appliance: its agents are `hidden` too.
+    hidden: bool,
     /// Whether an asset file is expected for it (it has agents or shares).
     has_assets: bool,
     /// Whether its asset file was read.
@@ -107,14 +113,23 @@ impl BcdrRun {
         let last_seen = instant(record, &["lastSeenDate"])?;
         let storage_size = need_number(record, &["offsiteStorageUsed.size"])?;
         let storage_units = need(record, &["offsiteStorageUsed.units"])?;
-        let storage_tb = terabytes(storage_size, storage_units).ok_or_else(|| {
-            Outcome::unreadable(
+        let storage_tb = terabytes(storage_size, storage_units).map_err(|error| match error {
+            SizeError::Unit => Outcome::unreadable(
                 "offsiteStorageUsed.units",
                 format!("expected GB or TB, found \"{storage_units}\""),
-            )
+            ),
+            SizeError::Overflow => Outcome::unreadable(
+                "offsiteStorageUsed.size",
+                format!("{storage_size} {storage_units} is too large"),
+            ),
         })?;
-        let assets = number(record, &["agentCount"])?.unwrap_or_default()
-            + number(record, &["shareCount"])?.unwrap_or_default();
+        let agents = number(record, &["agentCount"])?.unwrap_or_default();
+        let shares = number(record, &["shareCount"])?.unwrap_or_default();
+        let assets = agents.checked_add(shares).ok_or_else(|| {
+            Outcome::unreadable("agentCount", "agentCount + shareCount is too large")
+        })?;
+        let hostname = text(record, &["name"]);
+        let (item_id, trusted_serial) = device_identity(serial, hostname);
         let status = if hidden { "hidden" } else { ACTIVE };
         let sku = format!("{model}/{plan}");
         let sku_name = format!("Datto {model} - {plan}");
@@ -142,13 +157,13 @@ impl BcdrRun {
             client_name: client_name.to_string(),
             sku,
             sku_name,
-            measured: Measured::Item(serial.to_string()),
+            measured: Measured::Item(item_id),
             status: status.to_string(),
             last_seen,
-            hostname: text(record, &["name"]).to_string(),
+            hostname: hostname.to_string(),
             agent_id: String::new(),
             device_class: DeviceClass::Other.as_str().to_string(),
-            serial: serial.to_string(),
+            serial: trusted_serial,
         });
         out.usage(UsageOut {
             source: self.source.clone(),
@@ -165,6 +180,7 @@ impl BcdrRun {
             serial: serial.to_string(),
             client_ref: client_ref.to_string(),
             client_name: client_name.to_string(),
+            hidden,
             has_assets: assets > Decimal::ZERO,
             assets_read: false,
         });
@@ -191,15 +207,22 @@ impl BcdrRun {
             )));
         }
         let name = need(record, &["name"])?;
+        let fqdn = text(record, &["fqdn"]);
+        let hostname = if fqdn.is_empty() { name } else { fqdn };
+        let (item_id, _) = device_identity("", hostname);
         let os = text(record, &["os"]);
         let (sku, class) = if os.to_ascii_lowercase().contains("server") {
             ("datto_bcdr_agent_server", DeviceClass::Server)
         } else {
             ("datto_bcdr_agent_workstation", DeviceClass::Workstation)
         };
-        let status = if flag(record, &["isArchived"])?.unwrap_or(false) {
+        let archived = flag(record, &["isArchived"])?.unwrap_or(false);
+        let paused = flag(record, &["isPaused"])?.unwrap_or(false);
+        let status = if device.hidden {
+            "hidden"
+        } else if archived {
             "archived"
-        } else if flag(record, &["isPaused"])?.unwrap_or(false) {
+        } else if paused {
             "paused"
         } else {
             ACTIVE
@@ -221,10 +244,10 @@ impl BcdrRun {
             client_name: device.client_name.clone(),
             sku: sku.to_string(),
             sku_name: sku_name.to_string(),
-            measured: Measured::Item(name.to_string()),
+            measured: Measured::Item(item_id),
             status: status.to_string(),
             last_seen,
-            hostname: text(record, &["fqdn"]).to_string(),
+            hostname: hostname.to_string(),
             agent_id: String::new(),
             device_class: class.as_str().to_string(),
             serial: String::new(),

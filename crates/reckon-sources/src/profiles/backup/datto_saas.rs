@@ -141,17 +141,19 @@ impl SaasRun {
             .customers
             .get_mut(&client_ref)
             .ok_or_else(|| Outcome::unreadable("saasCustomerId", "unknown customer"))?;
-        customer.seats_read += 1;
         let main_id = need(record, &["mainId"])?;
         let seat_type = need(record, &["seatType"])?;
         let state = need(record, &["seatState"])?;
         let billable = flag(record, &["billable"])?;
+        // Only a seat read in full counts: one that is unreadable must not
+        // also make seatsUsed look wrong.
+        customer.seats_read = customer.seats_read.saturating_add(1);
         let (mut status, state_label) = seat_status(state);
         if status == ACTIVE {
             if billable == Some(false) {
                 status = "not_billable".to_string();
             } else {
-                customer.billing_seats += 1;
+                customer.billing_seats = customer.billing_seats.saturating_add(1);
             }
         }
         let product = &customer.product_type;

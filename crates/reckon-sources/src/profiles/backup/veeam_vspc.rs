@@ -4,7 +4,9 @@
 //! (`/infrastructure/backupAgents`, for activation time and licence mode).
 //!
 //! Each protected computer is one item (`veeam_agent_server`,
-//! `_workstation` or `_unknown` by `operationMode`). Veeam does not charge
+//! `_workstation` or `_unknown` by `operationMode`), by its short lowercase
+//! hostname (the payload has no serial), so that it meets the same machine
+//! in RMM and EDR sources; the full `name` stays in `hostname`. Veeam does not charge
 //! a workload in its first month and stops counting one with no restore
 //! point for 31 days (DOMAIN.md), so the status is, first match wins: the
 //! company's status when not Active; `unlicensed` for an agent running
@@ -21,7 +23,7 @@ use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
     ACTIVE, Context, DeviceClass, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun,
-    ProfileSpec, Step, instant, need, outcome, text, utc_date,
+    ProfileSpec, Step, device_identity, instant, need, outcome, text, utc_date,
 };
 
 const SOURCE: &str = "veeam_vspc";
@@ -208,7 +210,7 @@ impl VeeamRun {
             client_name,
             sku: sku.to_string(),
             sku_name: sku_name.to_string(),
-            measured: Measured::Item(name.to_string()),
+            measured: Measured::Item(device_identity("", name).0),
             status,
             last_seen: restore,
             hostname: name.to_string(),
