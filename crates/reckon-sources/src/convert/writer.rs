@@ -1,6 +1,7 @@
 //! Writes the canonical files as records arrive, so a large export
-//! converts in bounded memory. Files are opened on their first record:
-//! converting only vendor exports writes no `billing.csv`.
+//! converts in bounded memory. Every file is written, header only when
+//! nothing went into it, so an output directory holds one whole
+//! conversion and never a file left from an earlier one.
 
 use std::io::{self, Write};
 
@@ -330,12 +331,39 @@ impl<O: OpenOutput> CanonicalWriter<O> {
         }
     }
 
-    /// Writes the reference files and flushes everything.
+    /// Writes the reference files and flushes everything. Every canonical
+    /// file is written, with just its header when nothing went into it, so
+    /// an output directory always holds one whole conversion and never a
+    /// file left from an earlier one.
     pub fn finish(mut self) -> io::Result<WrittenCounts> {
+        open_csv(
+            &mut self.output,
+            &mut self.billing,
+            "billing.csv",
+            &BILLING_COLUMNS,
+        )?;
+        open_csv(
+            &mut self.output,
+            &mut self.usage,
+            "usage.csv",
+            &USAGE_COLUMNS,
+        )?;
+        open_csv(
+            &mut self.output,
+            &mut self.subscriptions,
+            "subscriptions.csv",
+            &SUBSCRIPTION_COLUMNS,
+        )?;
+        open_csv(
+            &mut self.output,
+            &mut self.skipped,
+            "skipped.csv",
+            &SKIPPED_COLUMNS,
+        )?;
         let mut clients: Vec<(&(Side, String, String), &ClientSeen)> =
             self.clients.iter().collect();
         clients.sort_by(|a, b| a.0.cmp(b.0));
-        if !clients.is_empty() {
+        {
             let mut seen = csv::Writer::from_writer(self.output.open("clients_seen.csv")?);
             seen.write_record(["side", "source", "id", "name", "psa_client_id", "domain"])?;
             for ((side, _, _), client) in &clients {
@@ -356,7 +384,7 @@ impl<O: OpenOutput> CanonicalWriter<O> {
             .filter(|((side, _, _), _)| *side == Side::Billing)
             .map(|(_, client)| client)
             .collect();
-        if !psa.is_empty() {
+        {
             let mut list = csv::Writer::from_writer(self.output.open("clients.csv")?);
             list.write_record(["client_id", "client_name"])?;
             for client in psa {
@@ -367,7 +395,7 @@ impl<O: OpenOutput> CanonicalWriter<O> {
         let mut products: Vec<(&(Side, String, String), &ProductSeen)> =
             self.products.iter().collect();
         products.sort_by(|a, b| a.0.cmp(b.0));
-        if !products.is_empty() {
+        {
             let mut seen = csv::Writer::from_writer(self.output.open("products_seen.csv")?);
             seen.write_record(["side", "source", "id", "name", "unit_price"])?;
             for ((side, _, _), product) in products {
