@@ -184,7 +184,22 @@ pub fn convert<O: OpenOutput>(
                     unreadable: 0,
                 };
                 let file_name = input.name.clone();
-                run.start_file(&part.name, &file_name);
+                {
+                    let mut sink = Sink {
+                        writer,
+                        origin: Origin {
+                            profile: &spec.name,
+                            file: &file_name,
+                            location: Location::Record(0),
+                        },
+                        side: spec.side,
+                        error: None,
+                    };
+                    run.start_file(&part.name, &file_name, &mut sink);
+                    if let Some(error) = sink.error {
+                        return Err(error.into());
+                    }
+                }
                 let mut failure: Option<ConvertError> = None;
                 let result = input.for_each_record(
                     |record| {

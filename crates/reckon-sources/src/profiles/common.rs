@@ -279,6 +279,31 @@ impl DeviceClass {
     }
 }
 
+/// The id among `known` that a per-entity file is named after
+/// (`seats_1048211.json`, `assets_A4BF0129C3E1.json`, `users_<tenantId>.json`): the longest one its
+/// name contains, compared without case.
+pub fn id_in_file_name<'k>(
+    file_name: &str,
+    known: impl Iterator<Item = &'k str>,
+) -> Option<&'k str> {
+    let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let base = base.to_ascii_lowercase();
+    // The id must stand alone in the name (`seats_1048211.json`), so that
+    // `seats_10482119.json` is not taken for customer 1048211.
+    let stands_alone = |id: &str| {
+        let id = id.to_ascii_lowercase();
+        base.match_indices(&id).any(|(at, _)| {
+            let before = base[..at].chars().next_back();
+            let after = base[at + id.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+        })
+    };
+    known
+        .filter(|id| !id.is_empty() && stands_alone(id))
+        .max_by_key(|id| id.len())
+}
+
 /// The status of an item that is present and counted.
 pub const ACTIVE: &str = "active";
 

@@ -195,7 +195,7 @@ pub trait ProfileRun {
     /// Called before the records of each file: per-entity payloads (one
     /// file per device or customer, the id only in the file's name) learn
     /// which entity they are about.
-    fn start_file(&mut self, _part: &str, _file_name: &str) {}
+    fn start_file(&mut self, _part: &str, _file_name: &str, _out: &mut dyn Emit) {}
 
     /// Reads one record of the part named `part`. All records of reference
     /// parts come before any of a main part.

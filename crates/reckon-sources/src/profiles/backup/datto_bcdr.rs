@@ -20,9 +20,10 @@
 use jiff::Timestamp;
 use rust_decimal::Decimal;
 
-use super::shared::{SizeError, id_in_file_name, source_name, terabytes};
+use super::shared::{SizeError, source_name, terabytes};
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
+use crate::profiles::id_in_file_name;
 use crate::profiles::{
     ACTIVE, Context, DeviceClass, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun,
     ProfileSpec, Step, device_identity, epoch_seconds_field, flag, instant, need, need_number,
@@ -257,7 +258,7 @@ impl BcdrRun {
 }
 
 impl ProfileRun for BcdrRun {
-    fn start_file(&mut self, part: &str, file_name: &str) {
+    fn start_file(&mut self, part: &str, file_name: &str, _out: &mut dyn Emit) {
         if part == "assets" {
             let serial = id_in_file_name(file_name, self.devices.iter().map(|d| d.serial.as_str()))
                 .map(str::to_string);

@@ -18,9 +18,10 @@
 
 use std::collections::BTreeMap;
 
-use super::shared::{id_in_file_name, source_name};
+use super::shared::source_name;
 use crate::convert::{ClientSeen, Measured, ProductSeen, Side, UsageOut};
 use crate::input::Record;
+use crate::profiles::id_in_file_name;
 use crate::profiles::{
     ACTIVE, Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step,
     flag, need, number, outcome, text,
@@ -180,7 +181,7 @@ impl SaasRun {
 }
 
 impl ProfileRun for SaasRun {
-    fn start_file(&mut self, part: &str, file_name: &str) {
+    fn start_file(&mut self, part: &str, file_name: &str, _out: &mut dyn Emit) {
         if part == "seats" {
             self.current = id_in_file_name(file_name, self.customers.keys().map(String::as_str))
                 .map(str::to_string)

@@ -59,6 +59,8 @@ pub fn profile() -> Profile {
             ),
             source,
             as_of: context.as_of,
+            given_client: (context.client_ref.clone(), context.client_name.clone()),
+            files_started: 0,
         }
     })
 }
@@ -67,6 +69,9 @@ struct AdminUsersRun {
     source: String,
     as_of: Timestamp,
     tenant: TenantRef,
+    /// `--client-ref` and `--client-name`, as given.
+    given_client: (Option<String>, Option<String>),
+    files_started: usize,
 }
 
 /// A licence display name as a SKU key and name, and what is doubtful
@@ -163,6 +168,26 @@ impl AdminUsersRun {
 }
 
 impl ProfileRun for AdminUsersRun {
+    /// Each export is one tenant's: the previous file's records are
+    /// written under its own tenant before the next file starts, so a
+    /// second tenant's users never inherit the first one's domain.
+    fn start_file(&mut self, _part: &str, file_name: &str, out: &mut dyn Emit) {
+        self.files_started += 1;
+        if self.files_started == 1 {
+            return;
+        }
+        self.tenant.announce(out);
+        self.tenant.finish(out);
+        let (client_ref, client_name) = self.given_client.clone();
+        if client_ref.is_some() {
+            out.note(
+                "one --client-ref for several exports",
+                &format!("{file_name} is read as the same tenant as the export before it, as --client-ref says"),
+            );
+        }
+        self.tenant = TenantRef::new(&self.source, client_ref, client_name);
+    }
+
     fn record(&mut self, _part: &str, record: &Record<'_>, out: &mut dyn Emit) -> Outcome {
         outcome(self.user(record, out))
     }

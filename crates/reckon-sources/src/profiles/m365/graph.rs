@@ -25,6 +25,10 @@
 //! about to drop at the end of the grace period, which a note also says. It
 //! writes no usage count: the user items are the usage.
 //!
+//! With several tenants' subscribedSkus in one conversion, each users file
+//! must be named after its tenant id (`users_<tenantId>.json`); a users
+//! file that names none is refused row by row rather than guessed.
+//!
 //! Subscriptions wait, like users, until the tenant is known (the `id`,
 //! `--client-ref`, or a user's `*.onmicrosoft.com` UPN); if it never is,
 //! they are written with an empty client reference and a note says so.
@@ -43,7 +47,7 @@ use crate::convert::{Measured, ProductSeen, Side, SubscriptionOut, UsageOut};
 use crate::input::Record;
 use crate::profiles::{
     ACTIVE, Context, Emit, Outcome, PartRole, PartSpec, Profile, ProfileRun, ProfileSpec, Step,
-    flag, instant, need, number, outcome, text,
+    flag, id_in_file_name, instant, need, number, outcome, text,
 };
 
 const SOURCE: &str = "m365";
@@ -94,6 +98,8 @@ pub fn profile() -> Profile {
             source,
             part_numbers: HashMap::new(),
             enabled_missing_noted: false,
+            tenants: Vec::new(),
+            users_without_tenant: None,
         }
     })
 }
@@ -106,6 +112,10 @@ struct GraphRun {
     /// This users file already had its note about a missing
     /// `accountEnabled`.
     enabled_missing_noted: bool,
+    /// Every tenant subscribedSkus named: (tenant id, account name).
+    tenants: Vec<(String, String)>,
+    /// Why the users file being read cannot be tied to one tenant.
+    users_without_tenant: Option<String>,
 }
 
 /// A SKU's key and name: the part number and the catalogue's display name.
@@ -160,6 +170,10 @@ impl GraphRun {
         self.tenant.name_hint(account_name);
         if let Some((tenant_id, _)) = id.split_once('_') {
             self.tenant.set(tenant_id, account_name);
+            if !self.tenants.iter().any(|(known, _)| known == tenant_id) {
+                self.tenants
+                    .push((tenant_id.to_string(), account_name.to_string()));
+            }
         }
         self.tenant.announce(out);
         let (sku, sku_name) = sku_key_and_name(&guid, Some(part_number));
@@ -230,6 +244,9 @@ impl GraphRun {
     }
 
     fn user(&mut self, record: &Record<'_>, out: &mut dyn Emit) -> Step<()> {
+        if let Some(problem) = &self.users_without_tenant {
+            return Err(Outcome::unreadable("userPrincipalName", problem.clone()));
+        }
         let upn = need(record, &["userPrincipalName"])?.to_lowercase();
         self.tenant.learn_domain(onmicrosoft_domain(&upn), out);
         let enabled = flag(record, &["accountEnabled"])?;
@@ -315,9 +332,30 @@ impl GraphRun {
 }
 
 impl ProfileRun for GraphRun {
-    fn start_file(&mut self, part: &str, _file_name: &str) {
-        if part == "users" {
-            self.enabled_missing_noted = false;
+    /// Users do not name their tenant. With one tenant's subscribedSkus
+    /// that is the tenant; with several, each users file must be named
+    /// after its tenant id (`users_<tenantId>.json`): guessing would put
+    /// one client's users under another.
+    fn start_file(&mut self, part: &str, file_name: &str, _out: &mut dyn Emit) {
+        if part != "users" {
+            return;
+        }
+        self.enabled_missing_noted = false;
+        self.users_without_tenant = None;
+        if self.tenants.len() < 2 {
+            return;
+        }
+        let named = id_in_file_name(file_name, self.tenants.iter().map(|(id, _)| id.as_str()))
+            .map(str::to_string);
+        match named.and_then(|id| self.tenants.iter().find(|(known, _)| *known == id).cloned()) {
+            Some((id, name)) => self.tenant.set_current(&id, &name),
+            None => {
+                self.users_without_tenant = Some(format!(
+                    "subscribedSkus of {} tenants were given and {file_name} does not name one: \
+                     name each users file after its tenant id (users_<tenantId>.json)",
+                    self.tenants.len()
+                ));
+            }
         }
     }
 

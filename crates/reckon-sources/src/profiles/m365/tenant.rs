@@ -44,11 +44,23 @@ impl TenantRef {
     }
 
     /// Fixes the tenant (a tenant id read from the file itself).
+    /// A different tenant than before brings its own name.
     pub fn set(&mut self, client_ref: &str, client_name: &str) {
+        let switching = self
+            .client_ref
+            .as_deref()
+            .is_some_and(|current| current != client_ref);
         self.client_ref = Some(client_ref.to_string());
-        if self.client_name.is_empty() {
+        if switching || self.client_name.is_empty() {
             self.client_name = client_name.to_string();
         }
+    }
+
+    /// Switches to another tenant of the same conversion (a users file
+    /// named after its tenant): its name replaces the previous one.
+    pub fn set_current(&mut self, client_ref: &str, client_name: &str) {
+        self.client_ref = Some(client_ref.to_string());
+        self.client_name = client_name.to_string();
     }
 
     /// A name for the tenant when none was given (`accountName`), even
