@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod finding;
+pub mod mapping;
 pub mod model;
 pub mod money;
 
