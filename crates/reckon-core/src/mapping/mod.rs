@@ -12,9 +12,8 @@
 //! once normalised (93 when only one side names a site), 92 a shared company
 //! domain, 90 a tenant initial domain that spells the name, 84 one a single
 //! edit away, 80 the same name at another site, at most 89 for a fuzzy name,
-//! 72 for initials; below 40 nothing is suggested. [`AUTO_MAP_THRESHOLD`] (90)
-//! sits between the
-//! fuzzy band and the firm signals.
+//! 72 for initials; below 40 nothing is suggested. [`AUTO_MAP_THRESHOLD`]
+//! (90) sits between the fuzzy band and the firm signals.
 
 mod client_signals;
 mod domains;
