@@ -74,6 +74,11 @@ impl FindingKind {
                 | FindingKind::UsageNotBilled
         )
     }
+
+    /// Unmapped findings point at a client reference or SKU nobody mapped.
+    pub fn is_unmapped(self) -> bool {
+        matches!(self, FindingKind::UnmappedClient | FindingKind::UnmappedSku)
+    }
 }
 
 impl fmt::Display for FindingKind {

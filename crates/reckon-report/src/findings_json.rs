@@ -36,8 +36,51 @@ struct KindCountView<'a> {
     count: u64,
 }
 
+/// What the caller knows of a finding beyond the reconciliation: the
+/// readable name of an unmapped SKU and the mappings it suggests.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Annotation {
+    pub sku_name: Option<String>,
+    pub suggestions: Vec<SuggestionView>,
+}
+
+/// One suggested mapping for an unmapped client reference or SKU.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SuggestionView {
+    /// The PSA client or product id.
+    pub id: String,
+    pub name: String,
+    pub score: u8,
+    pub reason: String,
+}
+
+/// Annotates findings as they are written (called from several threads).
+pub trait Annotate: Sync {
+    fn annotate(&self, finding: &Finding<'_>) -> Annotation;
+}
+
+/// No annotations.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAnnotations;
+
+impl Annotate for NoAnnotations {
+    fn annotate(&self, _finding: &Finding<'_>) -> Annotation {
+        Annotation::default()
+    }
+}
+
 /// Writes `{ ...run header..., "findings": [ ... ] }`.
 pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::Result<()> {
+    write_findings_json_annotated(recon, &NoAnnotations, out)
+}
+
+/// As [`write_findings_json`], with `annotate`'s SKU names and suggestions
+/// on the unmapped findings (`sku_name`, `suggestions`).
+pub fn write_findings_json_annotated(
+    recon: &Reconciliation<'_>,
+    annotate: &dyn Annotate,
+    out: impl Write,
+) -> io::Result<()> {
     let mut out = io::BufWriter::with_capacity(1 << 16, out);
     let summary = recon.summary(0);
     let header = Header {
@@ -81,7 +124,14 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
                         buffer.push(b',');
                     }
                     buffer.push(b'\n');
-                    write_finding(buffer, &recon.finding(index), &mut dates);
+                    let finding = recon.finding(index);
+                    write_finding(buffer, &finding, &mut dates);
+                    if finding.kind.is_unmapped() {
+                        // Reopen the object to add the annotation fields.
+                        buffer.pop();
+                        write_annotation(buffer, &annotate.annotate(&finding));
+                        buffer.push(b'}');
+                    }
                 }
             });
         for buffer in &buffers {
@@ -90,6 +140,31 @@ pub fn write_findings_json(recon: &Reconciliation<'_>, out: impl Write) -> io::R
     }
     out.write_all(b"\n]}\n")?;
     out.flush()
+}
+
+/// `,"sku_name":...,"suggestions":[...]` for an unmapped finding.
+fn write_annotation(out: &mut Vec<u8>, annotation: &Annotation) {
+    out.extend_from_slice(b",\"sku_name\":");
+    match &annotation.sku_name {
+        Some(name) => write_str(out, name),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"suggestions\":[");
+    for (i, suggestion) in annotation.suggestions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"id\":");
+        write_str(out, &suggestion.id);
+        out.extend_from_slice(b",\"name\":");
+        write_str(out, &suggestion.name);
+        out.extend_from_slice(b",\"score\":");
+        out.extend_from_slice(itoa::Buffer::new().format(suggestion.score).as_bytes());
+        out.extend_from_slice(b",\"reason\":");
+        write_str(out, &suggestion.reason);
+        out.push(b'}');
+    }
+    out.push(b']');
 }
 
 /// One finding as a JSON object. Written by hand rather than through serde:

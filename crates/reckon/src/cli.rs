@@ -25,6 +25,82 @@ pub enum Command {
     /// List the source profiles and the fields each needs, or save a custom
     /// profile (a column mapping for any CSV or workbook).
     Profiles(ProfilesArgs),
+    /// Map the clients and SKUs of the usage feeds to the PSA's clients and
+    /// products: ranked suggestions, and decisions kept in the data set's
+    /// mapping files.
+    Map(MapArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    #[command(subcommand)]
+    pub command: MapCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MapCommand {
+    /// Propose PSA clients for every unmapped client reference (and, with
+    /// --products, PSA products for every unmapped SKU), best first, with
+    /// the reason; report mapped references whose name has changed.
+    Suggest(SuggestArgs),
+    /// Record a mapping in client_map.csv or product_map.csv.
+    Accept(DecideArgs),
+    /// Record that a suggestion is wrong, so it is not proposed again.
+    Reject(DecideArgs),
+    /// Accept every client suggestion at or above the auto-map threshold
+    /// that has no rival at that level.
+    Auto(AutoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// The canonical data set (usage.csv, billing.csv; clients.csv,
+    /// clients_seen.csv, products.csv and the mapping files when present).
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Print JSON: an array with one object per suggestion.
+    #[arg(long)]
+    pub json: bool,
+    /// Suggest products for unmapped SKUs instead of clients.
+    #[arg(long)]
+    pub products: bool,
+    /// Suggestions per reference.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    /// `client` (a client reference to a PSA client) or `product` (a SKU
+    /// to a PSA product).
+    #[arg(value_parser = ["client", "product"])]
+    pub kind: String,
+    /// The feed (`m365`, `ninjaone`, ...).
+    pub source: String,
+    /// The client reference or SKU as the feed writes it.
+    pub external_id: String,
+    /// The PSA client id or product id.
+    pub target: String,
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Units one item counts for (product mappings; default 1).
+    #[arg(long, value_name = "N")]
+    pub units: Option<String>,
+    /// Replace an existing mapping of the reference to another target.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AutoArgs {
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Minimum score (never below the built-in auto-map threshold).
+    #[arg(long, value_name = "SCORE")]
+    pub threshold: Option<u8>,
+    /// Show what would be mapped without writing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

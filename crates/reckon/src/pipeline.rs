@@ -44,8 +44,12 @@ pub fn reconcile_files<'c>(
     Ok(recon)
 }
 
-/// `recon.csv`, `exceptions.csv` and `findings.json`.
-pub fn standard_outputs<'a>(recon: &'a Reconciliation<'_>) -> OutputSet<'a> {
+/// `recon.csv`, `exceptions.csv` and `findings.json`, whose unmapped
+/// findings carry `annotate`'s suggestions.
+pub fn standard_outputs<'a>(
+    recon: &'a Reconciliation<'_>,
+    annotate: &'a dyn reckon_report::Annotate,
+) -> OutputSet<'a> {
     let mut outputs = OutputSet::default();
     outputs.add("recon.csv", |out: &mut dyn Write| {
         reckon_report::write_recon_csv(recon, out)
@@ -54,7 +58,7 @@ pub fn standard_outputs<'a>(recon: &'a Reconciliation<'_>) -> OutputSet<'a> {
         reckon_report::write_exceptions_csv(recon, out)
     });
     outputs.add("findings.json", |out: &mut dyn Write| {
-        reckon_report::write_findings_json(recon, out)
+        reckon_report::write_findings_json_annotated(recon, annotate, out)
     });
     outputs
 }

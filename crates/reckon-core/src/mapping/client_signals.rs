@@ -51,19 +51,57 @@ impl<'a> PreparedExternal<'a> {
     }
 }
 
+/// A PSA client normalised once, to be compared with many references.
+#[derive(Debug)]
+pub(crate) struct PreparedClient<'a> {
+    pub(crate) client: &'a PsaClient,
+    pub(crate) name: NormalisedName,
+    pub(crate) domains: Vec<DomainStem>,
+}
+
+impl<'a> PreparedClient<'a> {
+    pub(crate) fn new(client: &'a PsaClient) -> Self {
+        PreparedClient {
+            client,
+            name: normalise_company(&client.name),
+            domains: stems(&client.domains),
+        }
+    }
+}
+
+impl PreparedExternal<'_> {
+    pub(crate) fn name(&self) -> &NormalisedName {
+        &self.name
+    }
+
+    pub(crate) fn domains(&self) -> &[DomainStem] {
+        &self.domains
+    }
+
+    pub(crate) fn psa_link(&self) -> Option<&str> {
+        self.external.psa_client_id.as_deref()
+    }
+
+    /// Client ids the same external id is mapped to for other sources.
+    pub(crate) fn clients_mapped_elsewhere(&self) -> impl Iterator<Item = &str> {
+        self.mapped_elsewhere.iter().map(|(client, _)| *client)
+    }
+}
+
 /// The strongest signal between the external client and `client`, if any.
 pub(crate) fn best_signal(
     prepared: &PreparedExternal<'_>,
-    client: &PsaClient,
+    prepared_client: &PreparedClient<'_>,
 ) -> Option<ClientSuggestion> {
-    let client_name = normalise_company(&client.name);
-    let client_domains = stems(&client.domains);
+    let client = prepared_client.client;
+    let client_name = &prepared_client.name;
+    let client_domains = &prepared_client.domains;
     let signals = [
         psa_link(prepared, client),
         same_id_elsewhere(prepared, client),
-        shared_domain(&prepared.domains, &client_domains),
-        tenant_spells_name(&prepared.domains, client, &client_name, &client_domains),
-        name_signal(&prepared.name, client, &client_name),
+        shared_domain(&prepared.domains, client_domains),
+        tenant_spells_name(&prepared.domains, client, client_name, client_domains),
+        name_signal(&prepared.name, client, client_name),
     ];
     // The first of equal scores wins, so the firmer kind of evidence is shown.
     let (score, reason) = signals.into_iter().flatten().fold(
@@ -81,7 +119,7 @@ pub(crate) fn best_signal(
     })
 }
 
-fn stems(domains: &[String]) -> Vec<DomainStem> {
+pub(crate) fn stems(domains: &[String]) -> Vec<DomainStem> {
     let mut stems: Vec<DomainStem> = domains
         .iter()
         .filter_map(|domain| domain_stem(domain))

@@ -30,8 +30,8 @@ pub use names::{NormalisedName, normalise_company};
 pub use products::{ProductReason, ProductSuggestion, PsaProduct, suggest_products};
 pub use reason::Reason;
 pub use suggest::{
-    AUTO_MAP_THRESHOLD, ClientSuggestion, ExternalClient, KnownMapping, MIN_SUGGESTION_SCORE,
-    PsaClient, Rejection, suggest_clients,
+    AUTO_MAP_THRESHOLD, ClientMatcher, ClientSuggestion, ExternalClient, KnownMapping,
+    MIN_SUGGESTION_SCORE, PsaClient, Rejection, suggest_clients,
 };
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub enum Reason {
     OtherSite { matched: String },
     /// One name is the other's initials.
     Initials { initials: String, matched: String },
+    /// The name matches, but as well as `clients` PSA clients' names do:
+    /// the name alone cannot tell which it is.
+    SharedName { matched: String, clients: usize },
 }
 
 impl fmt::Display for Reason {
@@ -54,6 +57,10 @@ impl fmt::Display for Reason {
             Reason::Initials { initials, matched } => {
                 write!(f, "{initials} are the initials of \"{matched}\"")
             }
+            Reason::SharedName { matched, clients } => write!(
+                f,
+                "the name matches \"{matched}\", but {clients} PSA clients have that name: check which"
+            ),
         }
     }
 }

@@ -6,6 +6,7 @@
 mod billing;
 mod mappings;
 mod products;
+pub mod references;
 mod usage;
 
 pub use billing::read_billing;
@@ -22,3 +23,10 @@ pub const CLIENT_MAP: &str = "client_map.csv";
 pub const PRODUCT_MAP: &str = "product_map.csv";
 pub const PRODUCTS: &str = "products.csv";
 pub const CLIENTS: &str = "clients.csv";
+/// Client suggestions a person turned down, remembered so they are not
+/// proposed again.
+pub const CLIENT_MAP_REJECTED: &str = "client_map_rejected.csv";
+pub const PRODUCT_MAP_REJECTED: &str = "product_map_rejected.csv";
+/// What `reckon convert` writes for mapping: every reference it saw.
+pub const CLIENTS_SEEN: &str = "clients_seen.csv";
+pub const PRODUCTS_SEEN: &str = "products_seen.csv";

@@ -36,7 +36,9 @@ pub fn run(args: &DemoArgs) -> Result<()> {
         }
         inputs.write_to(&data_dir)?;
         let results_dir = dir.join("results");
-        pipeline::standard_outputs(&recon).write_to(&results_dir)?;
+        let choices = crate::annotations::MappingChoices::new(&reference.catalog, &[], Vec::new());
+        let annotations = choices.annotations();
+        pipeline::standard_outputs(&recon, &annotations).write_to(&results_dir)?;
         writeln!(
             out,
             "\nWrote the demo's input files to {} and its results to {}.\nRun it yourself: reckon run --data {} --as-of {} --out {}",

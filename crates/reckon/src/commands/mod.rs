@@ -2,6 +2,7 @@
 
 mod convert;
 mod demo;
+mod map;
 mod profiles;
 mod run;
 
@@ -15,5 +16,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo::run(&args),
         Command::Convert(args) => convert::run(&args),
         Command::Profiles(args) => profiles::run(&args),
+        Command::Map(args) => map::run(&args),
     }
 }

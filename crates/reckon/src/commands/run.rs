@@ -3,6 +3,7 @@ use std::io::Write;
 use anyhow::Result;
 use reckon_core::RunParams;
 
+use crate::annotations::MappingChoices;
 use crate::cli::RunArgs;
 use crate::dataset::{self, Dir};
 use crate::error::UserError;
@@ -35,7 +36,24 @@ pub fn run(args: &RunArgs) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let usage_path = args.data.join(reckon_sources::canonical::USAGE);
     let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), &params, threads)?;
-    pipeline::standard_outputs(&recon).write_to(&args.out)?;
+    let rejected = |name: &str| -> Result<Vec<_>> {
+        match std::fs::File::open(args.data.join(name)) {
+            Ok(file) => Ok(if name == reckon_sources::canonical::CLIENT_MAP_REJECTED {
+                reckon_sources::canonical::references::read_client_decisions(file, name)?
+            } else {
+                reckon_sources::canonical::references::read_product_decisions(file, name)?
+            }),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(error) => Err(error.into()),
+        }
+    };
+    let choices = MappingChoices::new(
+        &reference.catalog,
+        &rejected(reckon_sources::canonical::CLIENT_MAP_REJECTED)?,
+        rejected(reckon_sources::canonical::PRODUCT_MAP_REJECTED)?,
+    );
+    let annotations = choices.annotations();
+    pipeline::standard_outputs(&recon, &annotations).write_to(&args.out)?;
 
     let mut out = std::io::stdout().lock();
     writeln!(

@@ -37,6 +37,7 @@ pub enum NameMatch<'a> {
 struct Catalogue {
     skus: Vec<Sku>,
     by_guid: HashMap<String, usize>,
+    by_part_number: HashMap<String, usize>,
     by_name: HashMap<String, Vec<usize>>,
 }
 
@@ -56,9 +57,13 @@ fn catalogue() -> &'static Catalogue {
             })
             .collect();
         let mut by_guid = HashMap::new();
+        let mut by_part_number = HashMap::new();
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (index, sku) in skus.iter().enumerate() {
             by_guid.entry(sku.guid.clone()).or_insert(index);
+            by_part_number
+                .entry(sku.part_number.to_ascii_uppercase())
+                .or_insert(index);
             by_name
                 .entry(sku.display_name.to_lowercase())
                 .or_default()
@@ -67,6 +72,7 @@ fn catalogue() -> &'static Catalogue {
         Catalogue {
             skus,
             by_guid,
+            by_part_number,
             by_name,
         }
     })
@@ -79,6 +85,24 @@ pub fn by_guid(guid: &str) -> Option<&'static Sku> {
         .by_guid
         .get(&guid.trim().to_ascii_lowercase())
         .map(|&index| &catalogue.skus[index])
+}
+
+/// The product with this part number (`SPB`), any case.
+pub fn by_part_number(part_number: &str) -> Option<&'static Sku> {
+    let catalogue = catalogue();
+    catalogue
+        .by_part_number
+        .get(&part_number.trim().to_ascii_uppercase())
+        .map(|&index| &catalogue.skus[index])
+}
+
+/// The readable name of a Microsoft SKU given by its `skuId` GUID or its
+/// part number: `SPB` and `cbdc14ab-…` are both "Microsoft 365 Business
+/// Premium".
+pub fn sku_display_name(key: &str) -> Option<String> {
+    by_guid(key)
+        .or_else(|| by_part_number(key))
+        .map(|sku| sku.display_name.clone())
 }
 
 /// The product an admin center licence name stands for, when exactly one

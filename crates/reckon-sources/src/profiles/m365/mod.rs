@@ -2,6 +2,8 @@
 
 mod admin_users;
 mod catalogue;
+
+pub use catalogue::{by_guid, by_part_number, sku_display_name};
 mod graph;
 mod partner_center;
 mod pax8;

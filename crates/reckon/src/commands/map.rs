@@ -1,0 +1,468 @@
+use std::io::Write;
+
+use anyhow::Result;
+use reckon_core::mapping::{
+    AUTO_MAP_THRESHOLD, ClientMatcher, ClientSuggestion, ExternalClient, KnownMapping, PsaClient,
+    PsaProduct, Rejection, suggest_products,
+};
+use reckon_sources::canonical::{
+    self,
+    references::{ClientRefRow, DecisionRow},
+};
+use serde_json::json;
+
+use crate::cli::{AutoArgs, DecideArgs, MapArgs, MapCommand, SuggestArgs};
+use crate::error::UserError;
+use crate::mapping_files::{
+    MappingInputs, client_map_columns, product_map_columns, say, write_decisions,
+};
+
+/// `reckon map suggest|accept|reject|auto`.
+pub fn run(args: &MapArgs) -> Result<()> {
+    match &args.command {
+        MapCommand::Suggest(args) => suggest(args),
+        MapCommand::Accept(args) => decide(args, true),
+        MapCommand::Reject(args) => decide(args, false),
+        MapCommand::Auto(args) => auto(args),
+    }
+}
+
+/// The core matcher's view of the data set, owned.
+struct MatcherInputs {
+    psa: Vec<PsaClient>,
+    known: Vec<KnownMapping>,
+    rejected: Vec<Rejection>,
+}
+
+impl MatcherInputs {
+    fn new(inputs: &MappingInputs) -> MatcherInputs {
+        MatcherInputs {
+            psa: inputs
+                .psa_clients
+                .iter()
+                .map(|c| PsaClient {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                    domains: c.domains.clone(),
+                })
+                .collect(),
+            known: inputs
+                .client_map
+                .iter()
+                .map(|d| KnownMapping {
+                    source: d.source.clone(),
+                    external_id: d.external_id.clone(),
+                    client_id: d.target.clone(),
+                })
+                .collect(),
+            rejected: inputs
+                .client_rejections
+                .iter()
+                .map(|d| Rejection {
+                    source: d.source.clone(),
+                    external_id: d.external_id.clone(),
+                    client_id: d.target.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    fn matcher(&self) -> ClientMatcher<'_> {
+        ClientMatcher::new(&self.psa, &self.known, &self.rejected)
+    }
+}
+
+fn external(reference: &ClientRefRow) -> ExternalClient {
+    ExternalClient {
+        source: reference.source.clone(),
+        id: reference.id.clone(),
+        name: reference.name.clone(),
+        domains: reference.domains.clone(),
+        psa_client_id: (!reference.psa_client_id.is_empty())
+            .then(|| reference.psa_client_id.clone()),
+    }
+}
+
+fn suggest_for(
+    matcher: &ClientMatcher<'_>,
+    reference: &ClientRefRow,
+    limit: usize,
+) -> Vec<ClientSuggestion> {
+    matcher.suggest(&external(reference), limit)
+}
+
+fn suggest(args: &SuggestArgs) -> Result<()> {
+    let inputs = MappingInputs::load(&args.data)?;
+    if args.products {
+        return suggest_products_for(&inputs, args);
+    }
+    let matcher_inputs = MatcherInputs::new(&inputs);
+    let matcher = matcher_inputs.matcher();
+    let unmapped: Vec<_> = inputs
+        .client_refs
+        .iter()
+        .filter(|r| inputs.client_mapping(&r.source, &r.id).is_none())
+        .collect();
+    if args.json {
+        let mut entries = Vec::new();
+        for reference in &unmapped {
+            let suggestions = suggest_for(&matcher, reference, args.limit);
+            if suggestions.is_empty() {
+                entries.push(json!({
+                    "source": reference.source, "external_client_id": reference.id,
+                    "external_name": reference.name, "rows": reference.rows,
+                    "client_id": null, "client_name": null, "score": null, "reason": null,
+                }));
+            }
+            for suggestion in suggestions {
+                entries.push(json!({
+                    "source": reference.source, "external_client_id": reference.id,
+                    "external_name": reference.name, "rows": reference.rows,
+                    "client_id": suggestion.client_id, "client_name": suggestion.client_name,
+                    "score": suggestion.score, "reason": suggestion.reason.to_string(),
+                    "auto": suggestion.score >= AUTO_MAP_THRESHOLD,
+                }));
+            }
+        }
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &entries)?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} client references of {} are not mapped (auto-map threshold {AUTO_MAP_THRESHOLD}):",
+        unmapped.len(),
+        inputs.client_refs.len()
+    )?;
+    for reference in &unmapped {
+        let name = if reference.name.is_empty() {
+            "(no name)".to_string()
+        } else {
+            format!("\"{}\"", reference.name)
+        };
+        writeln!(
+            out,
+            "\n  {} {} {name}, {} row{}",
+            reference.source,
+            reference.id,
+            reference.rows,
+            if reference.rows == 1 { "" } else { "s" }
+        )?;
+        let suggestions = suggest_for(&matcher, reference, args.limit);
+        if suggestions.is_empty() {
+            writeln!(out, "      no suggestion: map it by hand")?;
+        }
+        for suggestion in suggestions {
+            writeln!(
+                out,
+                "    {:>3}  {} {}: {}",
+                suggestion.score, suggestion.client_id, suggestion.client_name, suggestion.reason
+            )?;
+        }
+    }
+    let renamed = renamed_references(&inputs);
+    if !renamed.is_empty() {
+        writeln!(
+            out,
+            "\nRenamed since they were mapped (the mapping holds, by id):"
+        )?;
+        for (reference, was) in renamed {
+            writeln!(
+                out,
+                "  {} {}: was \"{was}\", now \"{}\"",
+                reference.source, reference.id, reference.name
+            )?;
+        }
+    }
+    writeln!(
+        out,
+        "\nRecord a decision with `reckon map accept client SOURCE REF CLIENT_ID --data DIR` or `reckon map reject ...`."
+    )?;
+    Ok(())
+}
+
+/// Mapped references whose name in the feed is not the one they had when
+/// mapped.
+fn renamed_references(inputs: &MappingInputs) -> Vec<(&ClientRefRow, String)> {
+    inputs
+        .client_refs
+        .iter()
+        .filter_map(|reference| {
+            let mapping = inputs.client_mapping(&reference.source, &reference.id)?;
+            let changed = !mapping.external_name.is_empty()
+                && !reference.name.is_empty()
+                && !mapping.external_name.eq_ignore_ascii_case(&reference.name);
+            changed.then(|| (reference, mapping.external_name.clone()))
+        })
+        .collect()
+}
+
+fn suggest_products_for(inputs: &MappingInputs, args: &SuggestArgs) -> Result<()> {
+    let products: Vec<PsaProduct> = inputs
+        .psa_products
+        .iter()
+        .map(|p| PsaProduct {
+            id: p.id.clone(),
+            name: p.name.clone(),
+        })
+        .collect();
+    let rejected = |source: &str, sku: &str, product: &str| {
+        inputs
+            .product_rejections
+            .iter()
+            .any(|d| d.source == source && d.external_id == sku && d.target == product)
+    };
+    let unmapped: Vec<_> = inputs
+        .skus
+        .iter()
+        .filter(|s| !inputs.product_mapped(&s.source, &s.sku))
+        .collect();
+    let mut entries = Vec::new();
+    let mut out = std::io::stdout().lock();
+    if !args.json {
+        writeln!(
+            out,
+            "{} SKUs of {} are not mapped:",
+            unmapped.len(),
+            inputs.skus.len()
+        )?;
+    }
+    for sku in unmapped {
+        let name = if sku.name.is_empty() {
+            reckon_sources::profiles::m365::sku_display_name(&sku.sku).unwrap_or_default()
+        } else {
+            sku.name.clone()
+        };
+        let suggestions: Vec<_> = suggest_products(&sku.sku, &name, &products, args.limit + 4)
+            .into_iter()
+            .filter(|s| !rejected(&sku.source, &sku.sku, &s.product_id))
+            .take(args.limit)
+            .collect();
+        if args.json {
+            for suggestion in &suggestions {
+                entries.push(json!({
+                    "source": sku.source, "sku": sku.sku, "sku_name": name, "rows": sku.rows,
+                    "product_id": suggestion.product_id, "product_name": suggestion.product_name,
+                    "score": suggestion.score, "reason": suggestion.reason.to_string(),
+                }));
+            }
+            continue;
+        }
+        writeln!(
+            out,
+            "\n  {} {} \"{name}\", {} row{}",
+            sku.source,
+            sku.sku,
+            sku.rows,
+            if sku.rows == 1 { "" } else { "s" }
+        )?;
+        if suggestions.is_empty() {
+            writeln!(out, "      no suggestion: map it by hand")?;
+        }
+        for suggestion in suggestions {
+            writeln!(
+                out,
+                "    {:>3}  {} {}: {}",
+                suggestion.score, suggestion.product_id, suggestion.product_name, suggestion.reason
+            )?;
+        }
+    }
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &entries)?;
+        writeln!(out)?;
+    }
+    Ok(())
+}
+
+fn decide(args: &DecideArgs, accept: bool) -> Result<()> {
+    let inputs = MappingInputs::load(&args.data)?;
+    let client = args.kind == "client";
+    let known_target = if client {
+        inputs.psa_clients.iter().any(|c| c.id == args.target)
+    } else {
+        inputs.psa_products.iter().any(|p| p.id == args.target)
+    };
+    if !known_target {
+        return Err(UserError(format!(
+            "{} {} is not in the data set's {}",
+            args.kind,
+            args.target,
+            if client {
+                "billing.csv, clients.csv or clients_seen.csv"
+            } else {
+                "products.csv"
+            }
+        ))
+        .into());
+    }
+    let (file, mut rows, columns) = match (client, accept) {
+        (true, true) => (
+            canonical::CLIENT_MAP,
+            inputs.client_map.clone(),
+            client_map_columns(),
+        ),
+        (true, false) => (
+            canonical::CLIENT_MAP_REJECTED,
+            inputs.client_rejections.clone(),
+            client_map_columns(),
+        ),
+        (false, true) => (
+            canonical::PRODUCT_MAP,
+            inputs.product_map.clone(),
+            product_map_columns(),
+        ),
+        (false, false) => (
+            canonical::PRODUCT_MAP_REJECTED,
+            inputs.product_rejections.clone(),
+            product_map_columns(),
+        ),
+    };
+    let external_name = if client {
+        inputs
+            .client_refs
+            .iter()
+            .find(|r| r.source == args.source && r.id == args.external_id)
+            .map(|r| r.name.clone())
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let decision = DecisionRow {
+        source: args.source.clone(),
+        external_id: args.external_id.clone(),
+        target: args.target.clone(),
+        external_name,
+        units: if client {
+            String::new()
+        } else {
+            args.units.clone().unwrap_or_else(|| "1".to_string())
+        },
+    };
+    if let Some(units) = &args.units
+        && reckon_sources::parse_decimal(units).is_none()
+    {
+        return Err(UserError(format!(
+            "--units {units}: expected a number such as 1 or 0.1"
+        ))
+        .into());
+    }
+    // A client reference maps to one client; a SKU may feed several
+    // products, so only the same (SKU, product) is a repeat.
+    let same_reference = |row: &DecisionRow| {
+        row.source == decision.source && row.external_id == decision.external_id
+    };
+    if rows
+        .iter()
+        .any(|row| same_reference(row) && row.target == decision.target)
+    {
+        say(&format!(
+            "Already recorded in {file}: {} {} -> {}",
+            decision.source, decision.external_id, decision.target
+        ))?;
+        return Ok(());
+    }
+    if client && accept {
+        if let Some(existing) = rows.iter().position(same_reference) {
+            if !args.replace {
+                return Err(UserError(format!(
+                    "{} {} is already mapped to {}: pass --replace to map it to {} instead",
+                    decision.source, decision.external_id, rows[existing].target, decision.target
+                ))
+                .into());
+            }
+            rows.remove(existing);
+        }
+    }
+    if accept
+        && client
+        && inputs.client_rejections.iter().any(|r| {
+            r.source == decision.source
+                && r.external_id == decision.external_id
+                && r.target == decision.target
+        })
+    {
+        say("Note: this mapping had been rejected before; accepting it now.")?;
+    }
+    if !inputs
+        .client_refs
+        .iter()
+        .any(|r| r.source == decision.source && (r.id == decision.external_id || !client))
+    {
+        say(&format!(
+            "Note: usage.csv has no rows for {} {} yet.",
+            decision.source, decision.external_id
+        ))?;
+    }
+    rows.push(decision.clone());
+    write_decisions(&args.data.join(file), columns, &rows)?;
+    say(&format!(
+        "{} in {file}: {} {} -> {}",
+        if accept { "Mapped" } else { "Rejected" },
+        decision.source,
+        decision.external_id,
+        decision.target
+    ))?;
+    Ok(())
+}
+
+fn auto(args: &AutoArgs) -> Result<()> {
+    let threshold = args.threshold.unwrap_or(AUTO_MAP_THRESHOLD);
+    if threshold < AUTO_MAP_THRESHOLD {
+        return Err(UserError(format!(
+            "--threshold {threshold}: reckon never maps automatically below {AUTO_MAP_THRESHOLD}"
+        ))
+        .into());
+    }
+    let inputs = MappingInputs::load(&args.data)?;
+    let matcher_inputs = MatcherInputs::new(&inputs);
+    let matcher = matcher_inputs.matcher();
+    let mut rows = inputs.client_map.clone();
+    let mut mapped = 0;
+    for reference in inputs
+        .client_refs
+        .iter()
+        .filter(|r| inputs.client_mapping(&r.source, &r.id).is_none())
+    {
+        let suggestions = suggest_for(&matcher, reference, 2);
+        let Some(best) = suggestions.first() else {
+            continue;
+        };
+        let rival = suggestions.get(1).is_some_and(|s| s.score >= threshold);
+        if best.score < threshold || rival {
+            continue;
+        }
+        say(&format!(
+            "{} {} {} \"{}\" -> {} {} ({}: {})",
+            if args.dry_run { "would map" } else { "mapped" },
+            reference.source,
+            reference.id,
+            reference.name,
+            best.client_id,
+            best.client_name,
+            best.score,
+            best.reason
+        ))?;
+        rows.push(DecisionRow {
+            source: reference.source.clone(),
+            external_id: reference.id.clone(),
+            target: best.client_id.clone(),
+            external_name: reference.name.clone(),
+            units: String::new(),
+        });
+        mapped += 1;
+    }
+    if mapped > 0 && !args.dry_run {
+        write_decisions(
+            &args.data.join(canonical::CLIENT_MAP),
+            client_map_columns(),
+            &rows,
+        )?;
+    }
+    say(&format!(
+        "{mapped} client references {}mapped automatically (score at least {threshold}, no rival at that level)",
+        if args.dry_run { "would be " } else { "" }
+    ))?;
+    Ok(())
+}
