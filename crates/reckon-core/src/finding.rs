@@ -164,6 +164,9 @@ pub enum ItemState {
     Stale,
     /// Its client reference or SKU is not mapped.
     Unmapped,
+    /// Left out by a counting or client rule (device class, named
+    /// exception, licence the client buys itself, the MSP's own client).
+    Excluded,
 }
 
 impl ItemState {
@@ -173,6 +176,7 @@ impl ItemState {
             ItemState::Inactive => "inactive",
             ItemState::Stale => "stale",
             ItemState::Unmapped => "unmapped",
+            ItemState::Excluded => "excluded",
         }
     }
 }
@@ -256,6 +260,9 @@ pub struct Finding<'r> {
     pub key: Option<&'r str>,
     pub billed: Option<Decimal>,
     pub actual: Option<Decimal>,
+    /// For pair findings: what the usage counts, before the client's
+    /// included and minimum quantities (`actual` is what should be billed).
+    pub in_use: Option<Decimal>,
     /// For pair findings: which kind of number the actual quantity is.
     pub actual_basis: Option<ActualBasis>,
     pub unit_price: Option<Money>,

@@ -195,6 +195,8 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>, dates: &mut DateCache
     decimal(out, finding.billed);
     out.extend_from_slice(b",\"actual\":");
     decimal(out, finding.actual);
+    out.extend_from_slice(b",\"in_use\":");
+    decimal(out, finding.in_use);
     out.extend_from_slice(b",\"actual_basis\":");
     match finding.actual_basis {
         Some(basis) => {

@@ -62,7 +62,7 @@ fn required<'f>(files: &'f dyn Files, name: &str) -> Result<Box<dyn Read + 'f>, 
         SourceError::new(
             name,
             SourceErrorKind::Unreadable,
-            "file not found: a data set needs billing.csv, usage.csv, client_map.csv, product_map.csv and products.csv",
+            "file not found: a data set needs billing.csv, usage.csv, products.csv, and client_map.csv and product_map.csv (or mapping.toml)",
         )
     })
 }
@@ -89,16 +89,26 @@ pub fn load_reference(files: &(dyn Files + Sync)) -> Result<Reference, SourceErr
             Ok(())
         })();
         let after_billing = (|| {
-            canonical::read_client_map(
-                required(files, canonical::CLIENT_MAP)?,
-                canonical::CLIENT_MAP,
-                &mut builder,
-            )?;
-            canonical::read_product_map(
-                required(files, canonical::PRODUCT_MAP)?,
-                canonical::PRODUCT_MAP,
-                &mut builder,
-            )?;
+            // mapping.toml may hold the mappings instead of the two CSV
+            // files, or add rules and more mappings beside them.
+            let mapping_file = files.open(canonical::MAPPING_FILE)?;
+            let needed = |name: &str| -> Result<Option<Box<dyn Read + '_>>, SourceError> {
+                if mapping_file.is_some() {
+                    files.open(name)
+                } else {
+                    required(files, name).map(Some)
+                }
+            };
+            if let Some(reader) = needed(canonical::CLIENT_MAP)? {
+                canonical::read_client_map(reader, canonical::CLIENT_MAP, &mut builder)?;
+            }
+            if let Some(reader) = needed(canonical::PRODUCT_MAP)? {
+                canonical::read_product_map(reader, canonical::PRODUCT_MAP, &mut builder)?;
+            }
+            if let Some(reader) = mapping_file {
+                canonical::mapping_file::MappingFile::read(reader, canonical::MAPPING_FILE)?
+                    .apply(canonical::MAPPING_FILE, &mut builder)?;
+            }
             Ok(())
         })();
         let billing = billing.join().expect("the billing reader thread panicked");

@@ -227,6 +227,16 @@ fn render_finding(out: &mut String, number: usize, f: &Finding) {
         f.money_at_stake,
         opt(f.count.map(|c| c.to_string()))
     );
+    if let (Some(in_use), Some(actual)) = (f.in_use, f.actual)
+        && in_use != actual
+    {
+        let _ = writeln!(
+            out,
+            "  in use: {} (billable after client rules: {})",
+            in_use.normalize(),
+            actual.normalize()
+        );
+    }
     if let Some(basis) = f.actual_basis {
         let _ = writeln!(
             out,

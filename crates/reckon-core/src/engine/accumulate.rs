@@ -29,6 +29,9 @@ pub struct UsageRow<'a> {
     pub last_seen: Option<Timestamp>,
     /// Set for a count record: an aggregate the source reported.
     pub quantity: Option<Decimal>,
+    /// The device's class as its feed says it (`workstation`, `server`);
+    /// empty when not given.
+    pub device_class: &'a str,
 }
 
 /// How a mapped row is treated. The order is the order of the sorted rows.
@@ -38,6 +41,10 @@ pub(crate) enum RowClass {
     Counted = 0,
     Inactive = 1,
     Stale = 2,
+    /// Left out by a counting or client rule (a device class, a named
+    /// exception, a licence the client buys itself, the MSP's own client):
+    /// shown as evidence, not an exception.
+    Excluded = 3,
 }
 
 /// A mapped item row, 28 bytes. After the engine sorts and folds the rows,
@@ -135,6 +142,18 @@ impl CompactTime {
     }
 }
 
+/// The client of a row whose reference is split across clients by the
+/// domain of its items (`user@freight.example`); `None` when the reference
+/// is not split or no split domain matches (the unsplit mapping decides).
+fn split_client(entry: &SourceEntry, row: &UsageRow<'_>) -> Option<u32> {
+    let splits = entry.split_refs.get(row.client_ref)?;
+    let (_, domain) = row.item_id.trim().rsplit_once('@')?;
+    splits
+        .iter()
+        .find(|(split, _)| split.eq_ignore_ascii_case(domain))
+        .map(|&(_, client)| client)
+}
+
 /// Unmapped rows by source name, then client reference.
 pub(crate) type UnmappedClients = HashMap<Box<str>, HashMap<Box<str>, LooseGroup>>;
 /// Unmapped-SKU rows by (client, source index), then SKU.
@@ -146,6 +165,7 @@ pub(crate) type UnmappedSkus = HashMap<(u32, u32), HashMap<Box<str>, LooseGroup>
 pub struct UsageAccumulator<'c> {
     pub(crate) catalog: &'c Catalog,
     stale_cutoff: Timestamp,
+    as_of: Timestamp,
     pub(crate) keys: KeySpace,
     /// SKUs of unmapped rows (for evidence).
     pub(crate) texts: Interner,
@@ -173,6 +193,7 @@ impl<'c> UsageAccumulator<'c> {
         UsageAccumulator {
             catalog,
             stale_cutoff: params.stale_cutoff(),
+            as_of: params.as_of,
             keys: KeySpace::new(catalog.clients.len()),
             texts: Interner::default(),
             // Slot 0 is always `active`, the status of nearly every row.
@@ -203,18 +224,26 @@ impl<'c> UsageAccumulator<'c> {
             return;
         };
         let entry = &catalog.sources[source as usize];
-        let client = match self.last_reference.get_mut(source as usize) {
-            // Feeds list a client's rows together: most rows repeat the
-            // previous reference of their source.
-            Some((reference, client)) if same_text(reference, row.client_ref) => *client,
-            _ => {
-                let Some(&client) = entry.client_refs.get(row.client_ref) else {
-                    self.add_unmapped_client(row);
-                    return;
-                };
-                self.remember_reference(source, row.client_ref, client);
-                client
-            }
+        let split = if entry.split_refs.is_empty() {
+            None
+        } else {
+            split_client(entry, row)
+        };
+        let client = match split {
+            Some(client) => client,
+            None => match self.last_reference.get_mut(source as usize) {
+                // Feeds list a client's rows together: most rows repeat the
+                // previous reference of their source.
+                Some((reference, client)) if same_text(reference, row.client_ref) => *client,
+                _ => {
+                    let Some(&client) = entry.client_refs.get(row.client_ref) else {
+                        self.add_unmapped_client(row);
+                        return;
+                    };
+                    self.remember_reference(source, row.client_ref, client);
+                    client
+                }
+            },
         };
         let Some(mappings) = self.skus.get(entry, source, row.sku) else {
             self.add_unmapped_sku(client, source, row);
@@ -235,8 +264,14 @@ impl<'c> UsageAccumulator<'c> {
             RowClass::Counted
         };
         let last_seen = CompactTime::new(row.last_seen);
+        let ruled = catalog.has_rules;
         if let Some(quantity) = row.quantity {
             for &mapping in mappings {
+                let class = if ruled {
+                    self.ruled_class(client, mapping, row)
+                } else {
+                    class
+                };
                 self.counts.push(CountRow {
                     client,
                     product: catalog.mappings[mapping as usize].product,
@@ -251,6 +286,11 @@ impl<'c> UsageAccumulator<'c> {
         }
         let key = self.key_id(Some(client), row.item_id);
         for &mapping in mappings {
+            let class = if ruled {
+                self.ruled_class(client, mapping, row)
+            } else {
+                class
+            };
             self.items.push(ItemRow {
                 client,
                 product: catalog.mappings[mapping as usize].product,
@@ -324,6 +364,50 @@ impl<'c> UsageAccumulator<'c> {
                 merge_group(mine.entry(sku).or_default(), group, &relabel);
             }
         }
+    }
+
+    /// A row's class under the client's and the product's rules (only when
+    /// the catalogue has rules: the bench rules need none of this).
+    fn ruled_class(&self, client: u32, mapping: u32, row: &UsageRow<'_>) -> RowClass {
+        let catalog = self.catalog;
+        let resolved = &catalog.mappings[mapping as usize];
+        let client_rules = &catalog.client_rules[client as usize];
+        let counting = &catalog.products[resolved.product as usize].counting;
+        let source = catalog.sources[resolved.source as usize].id.as_str();
+        if client_rules.internal || client_rules.owns(source, row.sku) {
+            return RowClass::Excluded;
+        }
+        if !counting.counts_status(row.status) {
+            return RowClass::Inactive;
+        }
+        let stale_days = client_rules.stale_days.or(counting.stale_days);
+        let cutoff = match stale_days {
+            Some(days) => self.as_of - jiff::SignedDuration::from_hours(24 * i64::from(days)),
+            None => self.stale_cutoff,
+        };
+        if row.last_seen.is_some_and(|seen| seen < cutoff) {
+            return RowClass::Stale;
+        }
+        if !counting.device_classes.is_empty()
+            && !row.device_class.is_empty()
+            && !counting
+                .device_classes
+                .iter()
+                .any(|class| class.eq_ignore_ascii_case(row.device_class.trim()))
+        {
+            return RowClass::Excluded;
+        }
+        if !counting.excluded_items.is_empty() {
+            let item = trim(row.item_id);
+            if counting
+                .excluded_items
+                .iter()
+                .any(|excluded| excluded.eq_ignore_ascii_case(item))
+            {
+                return RowClass::Excluded;
+            }
+        }
+        RowClass::Counted
     }
 
     fn remember_reference(&mut self, source: u32, reference: &str, client: u32) {

@@ -13,7 +13,8 @@ use hashbrown::{HashMap, HashTable};
 use rust_decimal::Decimal;
 
 use crate::model::{
-    BillingLine, Client, ClientId, ClientMapping, Product, ProductId, ProductMapping, SourceId,
+    BillingLine, Client, ClientId, ClientMapping, ClientRules, CountingRules, Product, ProductId,
+    ProductMapping, Rounding, SourceId,
 };
 
 /// A mapping that contradicts one given before it (the same source reference
@@ -35,6 +36,7 @@ pub(crate) struct ResolvedMapping {
     pub(crate) sku: Arc<str>,
     pub(crate) product: u32,
     pub(crate) units: Decimal,
+    pub(crate) rounding: Rounding,
 }
 
 /// What the catalogue knows about one source.
@@ -42,6 +44,9 @@ pub(crate) struct ResolvedMapping {
 pub(crate) struct SourceEntry {
     pub(crate) id: SourceId,
     pub(crate) client_refs: HashMap<Box<str>, u32>,
+    /// References split across clients by the domain of their items: the
+    /// (domain, client) pairs of each; other items go by `client_refs`.
+    pub(crate) split_refs: HashMap<Box<str>, Vec<(Box<str>, u32)>>,
     /// SKU to the indices of its mappings in `Catalog::mappings`.
     pub(crate) skus: HashMap<Box<str>, Vec<u32>>,
 }
@@ -62,6 +67,11 @@ pub struct Catalog {
     pub(crate) product_sources: Vec<Vec<u32>>,
     /// For each client, the sources that have a reference mapped to it.
     pub(crate) client_sources: Vec<Vec<u32>>,
+    /// Each client's billing rules (default for most).
+    pub(crate) client_rules: Vec<ClientRules>,
+    /// Whether any counting or client rule differs from the defaults: when
+    /// none does, usage rows take the bench rules' fast path.
+    pub(crate) has_rules: bool,
 }
 
 impl Catalog {
@@ -81,6 +91,13 @@ impl Catalog {
         self.client_index
             .get(id)
             .map(|&i| &self.clients[i as usize])
+    }
+
+    /// The billing rules of a client (the defaults when none were given).
+    pub fn client_rules(&self, id: &ClientId) -> Option<&ClientRules> {
+        self.client_index
+            .get(id)
+            .map(|&i| &self.client_rules[i as usize])
     }
 
     pub fn product(&self, id: &ProductId) -> Option<&Product> {
@@ -125,6 +142,8 @@ pub struct CatalogBuilder {
     product_mapping_at: HashMap<(SourceId, String, ProductId), usize>,
     /// The client of the last billing line added.
     last_billing_client: Option<ClientId>,
+    client_rules: BTreeMap<ClientId, ClientRules>,
+    counting_rules: Vec<(ProductId, CountingRules)>,
     /// Products billing lines named lately (at most [`RECENT`]), to know
     /// them again by identity.
     recent_products: Vec<ProductId>,
@@ -200,6 +219,19 @@ impl CatalogBuilder {
         self.recent_products.push(line.product_id.clone());
     }
 
+    /// Sets a client's billing rules (included and minimum quantities,
+    /// licences it buys itself, the MSP's own client).
+    pub fn set_client_rules(&mut self, client: ClientId, rules: ClientRules) {
+        self.client_rules.insert(client, rules);
+    }
+
+    /// Sets a product's counting rules (which statuses, device classes and
+    /// items count, its stale window).
+    pub fn set_counting_rules(&mut self, product: ProductId, rules: CountingRules) {
+        self.counting_rules.retain(|(id, _)| *id != product);
+        self.counting_rules.push((product, rules));
+    }
+
     /// Maps a source's client reference to a PSA client, returning whether
     /// the mapping is new. Repeating a mapping is harmless; mapping one
     /// reference to two clients is a conflict.
@@ -213,11 +245,15 @@ impl CatalogBuilder {
             if earlier.client_id == mapping.client_id {
                 return Ok(false);
             }
+            let domain = mapping
+                .domain
+                .as_deref()
+                .map_or(String::new(), |d| format!(" (domain {d})"));
             return Err(MappingConflict {
                 previous,
                 what: "client mapping",
                 detail: format!(
-                    "{} reference {} is mapped to both {} and {}",
+                    "{} reference {}{domain} is mapped to both {} and {}",
                     mapping.source,
                     mapping.external_client_id,
                     earlier.client_id,
@@ -245,15 +281,21 @@ impl CatalogBuilder {
         );
         if let Some(&previous) = self.product_mapping_at.get(&key) {
             let earlier = &self.product_mappings[previous];
-            if earlier.units == mapping.units {
+            if earlier.units == mapping.units && earlier.rounding == mapping.rounding {
                 return Ok(false);
             }
             return Err(MappingConflict {
                 previous,
                 what: "product mapping",
                 detail: format!(
-                    "{} SKU {} counts {} units of {} in one mapping and {} in another",
-                    mapping.source, mapping.sku, earlier.units, mapping.product_id, mapping.units
+                    "{} SKU {} counts {} units of {} (rounding {}) in one mapping and {} (rounding {}) in another",
+                    mapping.source,
+                    mapping.sku,
+                    earlier.units,
+                    mapping.product_id,
+                    earlier.rounding.as_str(),
+                    mapping.units,
+                    mapping.rounding.as_str()
                 ),
             });
         }
@@ -285,8 +327,28 @@ impl CatalogBuilder {
                 .entry(mapping.product_id.clone())
                 .or_insert_with(|| (position, Product::bare(mapping.product_id.clone())));
         }
+        for client in self.client_rules.keys() {
+            self.clients
+                .entry(client.clone())
+                .or_insert_with(|| Client {
+                    id: client.clone(),
+                    name: client.to_string(),
+                });
+        }
+        for (product, rules) in std::mem::take(&mut self.counting_rules) {
+            let position = self.products.len();
+            self.products
+                .entry(product.clone())
+                .or_insert_with(|| (position, Product::bare(product)))
+                .1
+                .counting = rules;
+        }
         let clients: Vec<Client> = self.clients.into_values().collect();
         let products: Vec<Product> = self.products.into_values().map(|(_, p)| p).collect();
+        let client_rules: Vec<ClientRules> = clients
+            .iter()
+            .map(|client| self.client_rules.remove(&client.id).unwrap_or_default())
+            .collect();
         let client_index: HashMap<ClientId, u32> = clients
             .iter()
             .enumerate()
@@ -311,6 +373,7 @@ impl CatalogBuilder {
                     sources.push(SourceEntry {
                         id: id.clone(),
                         client_refs: HashMap::new(),
+                        split_refs: HashMap::new(),
                         skus: HashMap::new(),
                     });
                     (sources.len() - 1) as u32
@@ -345,9 +408,19 @@ impl CatalogBuilder {
         }
         let mut client_sources = vec![Vec::new(); clients.len()];
         for (mapping, (source, client)) in self.client_mappings.into_iter().zip(resolved) {
-            sources[source as usize]
-                .client_refs
-                .insert(mapping.external_client_id.into_boxed_str(), client);
+            let entry = &mut sources[source as usize];
+            match mapping.domain {
+                Some(domain) => entry
+                    .split_refs
+                    .entry(mapping.external_client_id.into_boxed_str())
+                    .or_default()
+                    .push((domain.trim().to_ascii_lowercase().into_boxed_str(), client)),
+                None => {
+                    entry
+                        .client_refs
+                        .insert(mapping.external_client_id.into_boxed_str(), client);
+                }
+            }
             if !client_sources[client as usize].contains(&source) {
                 client_sources[client as usize].push(source);
             }
@@ -363,6 +436,7 @@ impl CatalogBuilder {
                 sku: mapping.sku.as_str().into(),
                 product,
                 units: mapping.units,
+                rounding: mapping.rounding,
             });
             sources[source as usize]
                 .skus
@@ -373,6 +447,11 @@ impl CatalogBuilder {
                 product_sources[product as usize].push(source);
             }
         }
+        let has_rules = client_rules.iter().any(|rules| !rules.is_default())
+            || products
+                .iter()
+                .any(|product| !product.counting.is_default())
+            || sources.iter().any(|source| !source.split_refs.is_empty());
         Catalog {
             clients,
             products,
@@ -382,6 +461,8 @@ impl CatalogBuilder {
             product_index,
             product_sources,
             client_sources,
+            client_rules,
+            has_rules,
         }
     }
 }
@@ -395,9 +476,13 @@ fn same_id(a: &str, b: &str) -> bool {
     std::ptr::eq(a, b) || a == b
 }
 
-/// What makes a client mapping unique: source and reference.
-fn reference_key(mapping: &ClientMapping) -> (&str, &str) {
-    (mapping.source.as_str(), mapping.external_client_id.as_str())
+/// What makes a client mapping unique: source, reference and domain.
+fn reference_key(mapping: &ClientMapping) -> (&str, &str, &str) {
+    (
+        mapping.source.as_str(),
+        mapping.external_client_id.as_str(),
+        mapping.domain.as_deref().unwrap_or(""),
+    )
 }
 
 #[cfg(test)]
@@ -409,6 +494,7 @@ mod tests {
             source: source.into(),
             external_client_id: reference.into(),
             client_id: client.into(),
+            domain: None,
         }
     }
 

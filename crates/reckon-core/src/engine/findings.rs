@@ -95,15 +95,16 @@ impl<'c> Reconciliation<'c> {
             .map(|c| c.quantity * self.catalog.mappings[c.mapping as usize].units)
             .sum();
         let actual_basis = ActualBasis {
-            from_items: line.actual - from_counts,
+            from_items: line.in_use - from_counts,
             from_counts,
         };
-        let (cause, explanation) = self.pair_cause(
+        let (cause, mut explanation) = self.pair_cause(
             pair,
             line.diff,
             excluded_units(RowClass::Inactive),
             excluded_units(RowClass::Stale),
         );
+        explanation.push_str(&self.rules_note(pair, excluded_units(RowClass::Excluded)));
         Finding {
             kind,
             client_id: Some(line.client_id),
@@ -114,6 +115,7 @@ impl<'c> Reconciliation<'c> {
             key: None,
             billed: Some(line.billed),
             actual: Some(line.actual),
+            in_use: Some(line.in_use),
             actual_basis: Some(actual_basis),
             unit_price: Some(line.unit_price),
             impact: line.impact,
@@ -129,6 +131,43 @@ impl<'c> Reconciliation<'c> {
         }
     }
 
+    /// What the rules did to a pair, when they did anything: the items a
+    /// rule left out, the product's counting rules when not the defaults,
+    /// and the client's included and minimum quantities.
+    fn rules_note(&self, pair: &Pair, excluded_units: Decimal) -> String {
+        let mut note = String::new();
+        let product = &self.catalog.products[pair.product as usize];
+        if !excluded_units.is_zero() {
+            note.push_str(&format!(
+                "; {} left out by rule (device class, named exception, licence the client buys itself, or the MSP's own client)",
+                excluded_units.normalize()
+            ));
+        }
+        if !product.counting.is_default() {
+            note.push_str(&format!(
+                "; counting rules: {}",
+                product.counting.describe()
+            ));
+        }
+        if pair.in_use != pair.actual {
+            let rules = &self.catalog.client_rules[pair.client as usize];
+            let included = rules.included_of(&product.id);
+            let minimum = rules.minimum_of(&product.id);
+            note.push_str(&format!(
+                "; billable {} = {} in use",
+                pair.actual.normalize(),
+                pair.in_use.normalize()
+            ));
+            if !included.is_zero() {
+                note.push_str(&format!(" - {} included", included.normalize()));
+            }
+            if !minimum.is_zero() {
+                note.push_str(&format!(", at least {} (minimum)", minimum.normalize()));
+            }
+        }
+        note
+    }
+
     fn pair_cause(
         &self,
         pair: &Pair,
@@ -138,12 +177,19 @@ impl<'c> Reconciliation<'c> {
     ) -> (Cause, String) {
         let product = &self.catalog.products[pair.product as usize];
         let (billed, actual) = (pair.billed.normalize(), pair.actual.normalize());
+        // With a client's included or minimum quantities, the number
+        // compared is what should be billed, not what is in use.
+        let used = if pair.in_use == pair.actual {
+            "in use"
+        } else {
+            "billable"
+        };
         match pair.status {
             PairStatus::Underbilled => {
                 return (
                     Cause::BillingIssue,
                     format!(
-                        "{actual} in use, {billed} billed: add {} to the agreement",
+                        "{actual} {used}, {billed} billed: add {} to the agreement",
                         diff.normalize()
                     ),
                 );
@@ -152,7 +198,7 @@ impl<'c> Reconciliation<'c> {
                 return (
                     Cause::BillingIssue,
                     format!(
-                        "{actual} in use and no billing line for {}: add one",
+                        "{actual} {used} and no billing line for {}: add one",
                         product.name
                     ),
                 );
@@ -200,7 +246,7 @@ impl<'c> Reconciliation<'c> {
         (
             Cause::BillingIssue,
             format!(
-                "{billed} billed, {actual} in use: reduce the agreement by {}",
+                "{billed} billed, {actual} {used}: reduce the agreement by {}",
                 (-diff).normalize()
             ),
         )
@@ -288,6 +334,7 @@ impl<'c> Reconciliation<'c> {
             key: Some(line.key),
             billed: None,
             actual: None,
+            in_use: None,
             actual_basis: None,
             unit_price: None,
             impact: Money::ZERO,
@@ -545,6 +592,7 @@ fn class_state(class: RowClass) -> ItemState {
         RowClass::Counted => ItemState::Counted,
         RowClass::Inactive => ItemState::Inactive,
         RowClass::Stale => ItemState::Stale,
+        RowClass::Excluded => ItemState::Excluded,
     }
 }
 

@@ -164,16 +164,35 @@ fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
             let pair = pairs.last_mut().expect("pushed above");
             pair.counted = true;
             for (mapping, count) in tally.drain(..) {
-                pair.quantity += catalog.mappings[mapping as usize].units * Decimal::from(count);
+                let resolved = &catalog.mappings[mapping as usize];
+                pair.quantity += resolved
+                    .rounding
+                    .apply(resolved.units * Decimal::from(count));
             }
-            let duplicates = bucket.iter().enumerate().filter(|(_, g)| g.rows > 1);
+            // A key listed once by each of two feeds of a bundle (RMM and
+            // EDR) is the de-duplication working, not a duplicate: only
+            // rows beyond one per feed are.
+            let duplicates = bucket
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| g.rows > feeds_of(catalog, g));
             flagged.extend(duplicates.map(|(i, _)| at + i as u32));
-        } else {
+        } else if first.class != RowClass::Excluded {
             flagged.extend(at..at + bucket.len() as u32);
         }
         at += bucket.len() as u32;
     }
     RunSummary { pairs, flagged }
+}
+
+/// How many different feeds a group's rows are known to come from: its
+/// best mapping's, and its second mapping's when that is another feed.
+fn feeds_of(catalog: &Catalog, group: &ItemRow) -> u32 {
+    let source = |mapping: u32| catalog.mappings[mapping as usize].source;
+    match group.second_mapping() {
+        Some(second) if source(second) != source(group.mapping) => 2,
+        _ => 1,
+    }
 }
 
 /// Scratch space to fold client runs, reused across the runs of a thread.
@@ -368,6 +387,7 @@ mod tests {
                     sku: sku.into(),
                     product_id: product.into(),
                     units: Decimal::from(units),
+                    rounding: crate::model::Rounding::None,
                 })
                 .expect("mapping");
         }

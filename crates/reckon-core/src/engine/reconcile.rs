@@ -78,12 +78,16 @@ pub fn reconcile<'c>(
     let mut exceptions = Vec::with_capacity(flagged.len());
     for &index in &flagged {
         let group = &groups[index as usize];
+        let kind = match group.class {
+            RowClass::Counted => FindingKind::DuplicateItem,
+            RowClass::Inactive => FindingKind::DisabledLicensed,
+            RowClass::Stale => FindingKind::StaleItem,
+            // Left out by a rule on purpose: evidence, never an exception
+            // (the fold does not flag these groups).
+            RowClass::Excluded => continue,
+        };
         exceptions.push(ItemException {
-            kind: match group.class {
-                RowClass::Counted => FindingKind::DuplicateItem,
-                RowClass::Inactive => FindingKind::DisabledLicensed,
-                RowClass::Stale => FindingKind::StaleItem,
-            },
+            kind,
             client: Some(group.client),
             product: Some(group.product),
             count: u64::from(group.rows),
@@ -276,20 +280,37 @@ fn actual_per_pair(
     counts: &[super::accumulate::CountRow],
 ) -> Vec<ActualPair> {
     let mut from_counts: Vec<ActualPair> = Vec::new();
+    // Per mapping of the current pair: its total, rounded once at the end
+    // of the pair when the mapping rounds (storage per started TB).
+    let mut per_mapping: Vec<(u32, Decimal)> = Vec::new();
+    let flush = |per_mapping: &mut Vec<(u32, Decimal)>, pair: Option<&mut ActualPair>| {
+        if let Some(pair) = pair {
+            for (mapping, total) in per_mapping.drain(..) {
+                pair.quantity += catalog.mappings[mapping as usize].rounding.apply(total);
+            }
+        }
+        per_mapping.clear();
+    };
     for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
         let quantity = count.quantity * catalog.mappings[count.mapping as usize].units;
-        match from_counts.last_mut() {
-            Some(pair) if pair.client == count.client && pair.product == count.product => {
-                pair.quantity += quantity;
-            }
-            _ => from_counts.push(ActualPair {
+        let same_pair = from_counts
+            .last()
+            .is_some_and(|pair| pair.client == count.client && pair.product == count.product);
+        if !same_pair {
+            flush(&mut per_mapping, from_counts.last_mut());
+            from_counts.push(ActualPair {
                 client: count.client,
                 product: count.product,
-                quantity,
+                quantity: Decimal::ZERO,
                 counted: true,
-            }),
+            });
+        }
+        match per_mapping.iter_mut().find(|(m, _)| *m == count.mapping) {
+            Some((_, total)) => *total += quantity,
+            None => per_mapping.push((count.mapping, quantity)),
         }
     }
+    flush(&mut per_mapping, from_counts.last_mut());
     let mut actual = if from_counts.is_empty() {
         from_items
     } else {
@@ -346,7 +367,13 @@ fn join_pairs(
             .or(actual_pair.map(|p| (p.client, p.product)))
             .expect("the loop runs only while one side has a pair");
         let billed_quantity = billed_pair.map_or(Decimal::ZERO, |p| p.quantity);
-        let actual_quantity = actual_pair.map_or(Decimal::ZERO, |p| p.quantity);
+        let in_use = actual_pair.map_or(Decimal::ZERO, |p| p.quantity);
+        let rules = &catalog.client_rules[client as usize];
+        let actual_quantity = if rules.is_default() {
+            in_use
+        } else {
+            rules.billable(&catalog.products[product as usize].id, in_use)
+        };
         let (unit_price, price_basis) = match billed_pair {
             Some(p) => (p.unit_price, PriceBasis::BillingLine),
             None => match catalog.products[product as usize].list_price {
@@ -365,6 +392,7 @@ fn join_pairs(
             product,
             billed: billed_quantity,
             actual: actual_quantity,
+            in_use,
             unit_price,
             price_basis,
             status: PairStatus::classify(billed_quantity, actual_quantity),

@@ -83,7 +83,13 @@ pub(crate) struct Pair {
     pub(crate) client: u32,
     pub(crate) product: u32,
     pub(crate) billed: Decimal,
+    /// What should be billed: `in_use`, less what the client's agreement
+    /// includes, and not below its minimum (equal to `in_use` without
+    /// client rules).
     pub(crate) actual: Decimal,
+    /// What the usage counts, before the client's included and minimum
+    /// quantities.
+    pub(crate) in_use: Decimal,
     pub(crate) unit_price: Money,
     pub(crate) price_basis: PriceBasis,
     pub(crate) status: PairStatus,
@@ -180,7 +186,11 @@ pub struct PairLine<'a> {
     pub product_id: &'a ProductId,
     pub product_name: &'a str,
     pub billed: Decimal,
+    /// What should be billed (`in_use` after the client's included and
+    /// minimum quantities).
     pub actual: Decimal,
+    /// What the usage counts.
+    pub in_use: Decimal,
     pub diff: Decimal,
     pub unit_price: Money,
     pub price_basis: PriceBasis,
@@ -234,6 +244,7 @@ impl<'c> Reconciliation<'c> {
             product_name: &product.name,
             billed: pair.billed,
             actual: pair.actual,
+            in_use: pair.in_use,
             diff,
             unit_price: pair.unit_price,
             price_basis: pair.price_basis,

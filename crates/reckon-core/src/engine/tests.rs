@@ -25,6 +25,7 @@ fn catalog() -> Catalog {
                 source: "m365".into(),
                 external_client_id: reference.into(),
                 client_id: client.into(),
+                domain: None,
             })
             .expect("mapping");
     }
@@ -39,6 +40,7 @@ fn catalog() -> Catalog {
                 sku: sku.into(),
                 product_id: product.into(),
                 units: Decimal::from(units),
+                rounding: crate::model::Rounding::None,
             })
             .expect("mapping");
     }

@@ -6,6 +6,7 @@ mod client;
 mod ids;
 mod mapping;
 mod product;
+mod rules;
 mod subscription;
 mod usage;
 
@@ -13,6 +14,7 @@ pub use billing::BillingLine;
 pub use client::Client;
 pub use ids::{ClientId, LineId, ProductId, SourceId};
 pub use mapping::{ClientMapping, ProductMapping};
-pub use product::{CountingRule, Product, Unit};
+pub use product::{Product, Unit};
+pub use rules::{ClientRules, CountingRules, Rounding};
 pub use subscription::{BillingCycle, SubscriptionStatus, Term, VendorSubscription};
 pub use usage::{Measure, UsageRecord};

@@ -1,4 +1,4 @@
-use super::ProductId;
+use super::{CountingRules, ProductId};
 use crate::Money;
 
 /// What one unit of a product is.
@@ -32,17 +32,6 @@ impl Unit {
     }
 }
 
-/// How usage turns into an actual quantity for a product.
-///
-/// The default is the bench rule: distinct items, each counting the largest
-/// units factor of the SKUs it holds. Later rules (rounding storage up,
-/// minimums, tolerances) extend this enum rather than special-casing callers.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub enum CountingRule {
-    #[default]
-    DistinctItems,
-}
-
 /// A product or service in the PSA catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Product {
@@ -51,7 +40,8 @@ pub struct Product {
     pub unit: Unit,
     /// Prices usage that has no billing line.
     pub list_price: Option<Money>,
-    pub counting: CountingRule,
+    /// Which usage counts (defaults: the bench rules).
+    pub counting: CountingRules,
 }
 
 impl Product {
@@ -63,7 +53,7 @@ impl Product {
             id,
             unit: Unit::Other(String::new()),
             list_price: None,
-            counting: CountingRule::DistinctItems,
+            counting: CountingRules::default(),
         }
     }
 }

@@ -1,7 +1,7 @@
 use std::io::Read;
 
 use reckon_core::CatalogBuilder;
-use reckon_core::model::{ClientId, ClientMapping, ProductMapping, SourceId};
+use reckon_core::model::{ClientId, ClientMapping, ProductMapping, Rounding, SourceId};
 
 use crate::error::SourceError;
 use crate::fields::parse_decimal;
@@ -19,7 +19,7 @@ pub fn read_client_map(
         reader,
         file,
         &["source", "external_client_id", "client_id"],
-        &[],
+        &["domain"],
     )?;
     let mut rows = Vec::new();
     // Rows name a few sources, and a client's rows come together: share
@@ -41,10 +41,12 @@ pub fn read_client_map(
             Some(known) if known.as_str() == client => known.clone(),
             _ => last_client.insert(client.into()).clone(),
         };
+        let domain = table.text(3)?;
         let mapping = ClientMapping {
             source,
             external_client_id,
             client_id,
+            domain: (!domain.is_empty()).then(|| domain.trim_start_matches('@').to_string()),
         };
         // The builder skips exact repeats and numbers only new mappings, so
         // `rows` keeps the row of each new one.
@@ -68,7 +70,12 @@ pub fn read_product_map(
     file: &str,
     builder: &mut CatalogBuilder,
 ) -> Result<usize, SourceError> {
-    let mut table = Table::open(reader, file, &["source", "sku", "product_id", "units"], &[])?;
+    let mut table = Table::open(
+        reader,
+        file,
+        &["source", "sku", "product_id", "units"],
+        &["rounding"],
+    )?;
     let mut rows = Vec::new();
     while table.advance()? {
         let units_text = table.text(3)?;
@@ -84,11 +91,19 @@ pub fn read_product_map(
                     )
                 })?
         };
+        let rounding_text = table.text(4)?;
+        let rounding = Rounding::parse(rounding_text).ok_or_else(|| {
+            table.error(
+                4,
+                format!("expected none, up, down or nearest, found \"{rounding_text}\""),
+            )
+        })?;
         let mapping = ProductMapping {
             source: table.required(0)?.into(),
             sku: table.required(1)?.to_string(),
             product_id: table.required(2)?.into(),
             units,
+            rounding,
         };
         let new = builder.map_product(mapping).map_err(|conflict| {
             table.conflict(

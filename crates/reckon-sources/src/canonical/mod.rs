@@ -4,6 +4,7 @@
 //! of these shapes.
 
 mod billing;
+pub mod mapping_file;
 mod mappings;
 mod products;
 pub mod references;
@@ -23,6 +24,8 @@ pub const CLIENT_MAP: &str = "client_map.csv";
 pub const PRODUCT_MAP: &str = "product_map.csv";
 pub const PRODUCTS: &str = "products.csv";
 pub const CLIENTS: &str = "clients.csv";
+/// Mappings and billing rules in one reviewable file.
+pub const MAPPING_FILE: &str = "mapping.toml";
 /// Client suggestions a person turned down, remembered so they are not
 /// proposed again.
 pub const CLIENT_MAP_REJECTED: &str = "client_map_rejected.csv";

@@ -1,6 +1,6 @@
 use std::io::Read;
 
-use reckon_core::model::{Client, CountingRule, Product, Unit};
+use reckon_core::model::{Client, CountingRules, Product, Unit};
 use reckon_core::{CatalogBuilder, Money};
 
 use crate::error::SourceError;
@@ -39,7 +39,7 @@ pub fn read_products(
             name: table.text(1)?.to_string(),
             unit: Unit::parse(table.text(2)?),
             list_price,
-            counting: CountingRule::default(),
+            counting: CountingRules::default(),
         };
         builder.add_product(product).map_err(|conflict| {
             table.conflict(

@@ -19,8 +19,9 @@ const STATUS: usize = 4;
 const LAST_SEEN: usize = 5;
 const CLIENT_NAME: usize = 6;
 const QUANTITY: usize = 7;
+const DEVICE_CLASS: usize = 8;
 
-const NAMES: [&str; 8] = [
+const NAMES: [&str; 9] = [
     "source",
     "client_ref",
     "sku",
@@ -29,6 +30,7 @@ const NAMES: [&str; 8] = [
     "last_seen",
     "client_name",
     "quantity",
+    "device_class",
 ];
 
 /// The column layout of a `usage.csv`, read from its header.
@@ -255,7 +257,7 @@ impl LineLayout {
             let f2 = next(s3 - 1, s2);
             let f3 = next(s4 - 1, s3);
             let f4 = next(s5 - 1, s4);
-            return [f0, f1, f2, f3, f4, Ok(trim(rest)), Ok(""), Ok("")];
+            return [f0, f1, f2, f3, f4, Ok(trim(rest)), Ok(""), Ok(""), Ok("")];
         }
         let mut fields = [Ok(""); NAMES.len()];
         for &(column, at) in &self.present {
@@ -570,6 +572,7 @@ fn parse_row<'r>(
         status: required(STATUS)?,
         last_seen,
         quantity,
+        device_class: text(DEVICE_CLASS)?,
     })
 }
 
