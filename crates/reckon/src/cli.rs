@@ -50,6 +50,29 @@ pub enum MapCommand {
     /// Accept every client suggestion at or above the auto-map threshold
     /// that has no rival at that level.
     Auto(AutoArgs),
+    /// Write every mapping (client_map.csv, product_map.csv, mapping.toml)
+    /// and rule as one mapping.toml, to review and keep in version control.
+    Export(ExportArgs),
+    /// Check a mapping.toml (syntax, and conflicts with the data set's
+    /// other mappings) and make it the data set's mapping.toml.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
+    /// Where to write (default: standard output).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The mapping file to take in.
+    pub file: PathBuf,
+    #[arg(long, value_name = "DIR")]
+    pub data: PathBuf,
 }
 
 #[derive(Debug, Args)]

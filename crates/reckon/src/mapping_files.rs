@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use reckon_sources::canonical::{
     self,
+    mapping_file::MappingFile,
     references::{
         ClientRefRow, DecisionRow, ProductRow, PsaClientRow, SkuRow, read_client_decisions,
         read_clients_seen, read_product_decisions, read_psa_clients, read_psa_products,
@@ -88,6 +89,28 @@ impl MappingInputs {
         if let Some(reader) = open(dir, canonical::PRODUCT_MAP_REJECTED)? {
             inputs.product_rejections =
                 read_product_decisions(reader, &name(canonical::PRODUCT_MAP_REJECTED))?;
+        }
+        // Mappings kept in mapping.toml are decisions too.
+        if let Some(reader) = open(dir, canonical::MAPPING_FILE)? {
+            let file = MappingFile::read(reader, &name(canonical::MAPPING_FILE))?;
+            inputs
+                .client_map
+                .extend(file.clients.iter().map(|entry| DecisionRow {
+                    source: entry.source.clone(),
+                    external_id: entry.reference.clone(),
+                    target: entry.client.clone(),
+                    external_name: entry.name.clone(),
+                    units: String::new(),
+                }));
+            inputs
+                .product_map
+                .extend(file.products.iter().map(|entry| DecisionRow {
+                    source: entry.source.clone(),
+                    external_id: entry.sku.clone(),
+                    target: entry.product.clone(),
+                    external_name: String::new(),
+                    units: entry.units.normalize().to_string(),
+                }));
         }
         Ok(inputs)
     }

@@ -235,3 +235,78 @@ fn unmapped_findings_carry_their_suggestions() {
     assert_eq!(typo["suggestions"][0]["id"], "19322");
     assert_eq!(typo["suggestions"][0]["name"], "Northwind Logistics");
 }
+
+#[test]
+fn mappings_export_to_one_file_and_import_back_with_conflicts_refused() {
+    let (work, data) = data_set();
+    let dir = data.display().to_string();
+    let exported = work.path().join("mapping.toml");
+    let export = reckon(&[
+        "map",
+        "export",
+        "--data",
+        &dir,
+        "--out",
+        &exported.display().to_string(),
+    ]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let text = std::fs::read_to_string(&exported).expect("exported");
+    assert!(
+        text.contains("reference = \"1402738294098263101\""),
+        "{text}"
+    );
+    assert!(text.contains("sku = \"SPB\""), "{text}");
+
+    // Rules added by hand, and the CSV mappings moved into the file.
+    let with_rules = format!("{text}\n[clients.\"19321\"]\nincluded = {{ \"M365-BP\" = 10 }}\n");
+    std::fs::write(&exported, with_rules).expect("write");
+    std::fs::remove_file(data.join("client_map.csv")).expect("rm");
+    std::fs::remove_file(data.join("product_map.csv")).expect("rm");
+    let import = reckon(&[
+        "map",
+        "import",
+        &exported.display().to_string(),
+        "--data",
+        &dir,
+    ]);
+    assert!(
+        import.status.success(),
+        "{}",
+        String::from_utf8_lossy(&import.stderr)
+    );
+    let out = work.path().join("out");
+    let run = reckon(&[
+        "run",
+        "--data",
+        &dir,
+        "--as-of",
+        "2026-11-30",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    let conflicting = work.path().join("conflict.toml");
+    std::fs::write(
+        &conflicting,
+        "[[client]]\nsource = \"sentinelone\"\nreference = \"1402738294098263101\"\nclient = \"19322\"\n\n[[client]]\nsource = \"sentinelone\"\nreference = \"1402738294098263101\"\nclient = \"19321\"\n",
+    )
+    .expect("write");
+    let refused = reckon(&[
+        "map",
+        "import",
+        &conflicting.display().to_string(),
+        "--data",
+        &dir,
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("mapped to both"));
+}

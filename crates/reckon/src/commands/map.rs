@@ -7,11 +7,12 @@ use reckon_core::mapping::{
 };
 use reckon_sources::canonical::{
     self,
+    mapping_file::{ClientEntry, MappingFile, ProductEntry},
     references::{ClientRefRow, DecisionRow},
 };
 use serde_json::json;
 
-use crate::cli::{AutoArgs, DecideArgs, MapArgs, MapCommand, SuggestArgs};
+use crate::cli::{AutoArgs, DecideArgs, ExportArgs, ImportArgs, MapArgs, MapCommand, SuggestArgs};
 use crate::error::UserError;
 use crate::mapping_files::{
     MappingInputs, client_map_columns, product_map_columns, say, write_decisions,
@@ -24,7 +25,141 @@ pub fn run(args: &MapArgs) -> Result<()> {
         MapCommand::Accept(args) => decide(args, true),
         MapCommand::Reject(args) => decide(args, false),
         MapCommand::Auto(args) => auto(args),
+        MapCommand::Export(args) => export(args),
+        MapCommand::Import(args) => import(args),
     }
+}
+
+/// The data set's mappings and rules as one file: the CSV mappings and
+/// whatever mapping.toml already holds.
+fn export(args: &ExportArgs) -> Result<()> {
+    let dir = &args.data;
+    let name = |file: &str| dir.join(file).display().to_string();
+    let mut file = match std::fs::File::open(dir.join(canonical::MAPPING_FILE)) {
+        Ok(reader) => MappingFile::read(reader, &name(canonical::MAPPING_FILE))?,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => MappingFile::default(),
+        Err(error) => return Err(error.into()),
+    };
+    if let Ok(reader) = std::fs::File::open(dir.join(canonical::CLIENT_MAP)) {
+        let mut table = csv::Reader::from_reader(reader);
+        let headers = table.headers()?.clone();
+        let at = |column: &str| headers.iter().position(|h| h.trim() == column);
+        let (source, reference, client) = (at("source"), at("external_client_id"), at("client_id"));
+        let (name_at, domain_at) = (at("external_name"), at("domain"));
+        for record in table.records() {
+            let record = record?;
+            let get = |at: Option<usize>| {
+                at.and_then(|i| record.get(i))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            };
+            let entry = ClientEntry {
+                source: get(source),
+                reference: get(reference),
+                client: get(client),
+                name: get(name_at),
+                domain: get(domain_at),
+            };
+            if !file.clients.contains(&entry) {
+                file.clients.push(entry);
+            }
+        }
+    }
+    if let Ok(reader) = std::fs::File::open(dir.join(canonical::PRODUCT_MAP)) {
+        let mut table = csv::Reader::from_reader(reader);
+        let headers = table.headers()?.clone();
+        let at = |column: &str| headers.iter().position(|h| h.trim() == column);
+        let (source, sku, product, units, rounding) = (
+            at("source"),
+            at("sku"),
+            at("product_id"),
+            at("units"),
+            at("rounding"),
+        );
+        for record in table.records() {
+            let record = record?;
+            let get = |at: Option<usize>| {
+                at.and_then(|i| record.get(i))
+                    .unwrap_or("")
+                    .trim()
+                    .to_string()
+            };
+            let units_text = get(units);
+            let entry = ProductEntry {
+                source: get(source),
+                sku: get(sku),
+                product: get(product),
+                units: if units_text.is_empty() {
+                    rust_decimal::Decimal::ONE
+                } else {
+                    reckon_sources::parse_decimal(&units_text).ok_or_else(|| {
+                        UserError(format!(
+                            "{}: units \"{units_text}\" is not a number",
+                            name(canonical::PRODUCT_MAP)
+                        ))
+                    })?
+                },
+                rounding: get(rounding),
+            };
+            if !file.products.contains(&entry) {
+                file.products.push(entry);
+            }
+        }
+    }
+    // Check the result reads back before handing it out.
+    let text = file.to_toml();
+    MappingFile::parse(&text, "the exported mapping")?;
+    match &args.out {
+        Some(path) => {
+            std::fs::write(path, &text)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            say(&format!(
+                "Wrote {} client and {} product mappings, {} counting and {} client rule sets to {}",
+                file.clients.len(),
+                file.products.len(),
+                file.counting.len(),
+                file.client_rules.len(),
+                path.display()
+            ))?;
+        }
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
+/// Takes a mapping file in as the data set's mapping.toml, after checking
+/// it against the CSV mappings beside it.
+fn import(args: &ImportArgs) -> Result<()> {
+    let shown = args.file.display().to_string();
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| UserError(format!("{shown}: cannot be read: {e}")))?;
+    let file = MappingFile::parse(&text, &shown)?;
+    let mut builder = reckon_core::Catalog::builder();
+    let path = |csv_name: &str| args.data.join(csv_name);
+    if let Ok(reader) = std::fs::File::open(path(canonical::CLIENT_MAP)) {
+        let shown = path(canonical::CLIENT_MAP).display().to_string();
+        canonical::read_client_map(reader, &shown, &mut builder)?;
+    }
+    if let Ok(reader) = std::fs::File::open(path(canonical::PRODUCT_MAP)) {
+        let shown = path(canonical::PRODUCT_MAP).display().to_string();
+        canonical::read_product_map(reader, &shown, &mut builder)?;
+    }
+    file.apply(&shown, &mut builder)?;
+    let target = args.data.join(canonical::MAPPING_FILE);
+    let temp = args.data.join(".mapping.toml.partial");
+    std::fs::write(&temp, &text)?;
+    std::fs::rename(&temp, &target)?;
+    say(&format!(
+        "{} is now {} ({} client and {} product mappings, {} counting and {} client rule sets)",
+        shown,
+        target.display(),
+        file.clients.len(),
+        file.products.len(),
+        file.counting.len(),
+        file.client_rules.len()
+    ))?;
+    Ok(())
 }
 
 /// The core matcher's view of the data set, owned.
