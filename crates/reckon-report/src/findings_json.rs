@@ -44,6 +44,25 @@ pub struct Annotation {
     pub suggestions: Vec<SuggestionView>,
 }
 
+impl Annotation {
+    /// What the annotation adds to a finding's explanation: the SKU's name
+    /// and the best suggestion ("; Microsoft 365 Business Standard;
+    /// suggested: M365-BS Microsoft 365 Business Standard (95)").
+    pub fn sentence(&self) -> String {
+        let mut sentence = String::new();
+        if let Some(name) = &self.sku_name {
+            sentence.push_str(&format!("; the SKU is {name}"));
+        }
+        if let Some(best) = self.suggestions.first() {
+            sentence.push_str(&format!(
+                "; suggested: {} {} (score {})",
+                best.id, best.name, best.score
+            ));
+        }
+        sentence
+    }
+}
+
 /// One suggested mapping for an unmapped client reference or SKU.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SuggestionView {
@@ -125,12 +144,15 @@ pub fn write_findings_json_annotated(
                     }
                     buffer.push(b'\n');
                     let finding = recon.finding(index);
-                    write_finding(buffer, &finding, &mut dates);
                     if finding.kind.is_unmapped() {
+                        let annotation = annotate.annotate(&finding);
+                        write_finding(buffer, &finding, &annotation.sentence(), &mut dates);
                         // Reopen the object to add the annotation fields.
                         buffer.pop();
-                        write_annotation(buffer, &annotate.annotate(&finding));
+                        write_annotation(buffer, &annotation);
                         buffer.push(b'}');
+                    } else {
+                        write_finding(buffer, &finding, "", &mut dates);
                     }
                 }
             });
@@ -172,7 +194,12 @@ fn write_annotation(out: &mut Vec<u8>, annotation: &Annotation) {
 /// each to serialise cost more than writing it. The layout is that of the
 /// serde views it replaced, byte for byte: fields in this order, `null` for
 /// what is absent, decimals and money as strings.
-fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>, dates: &mut DateCache) {
+fn write_finding(
+    out: &mut Vec<u8>,
+    finding: &Finding<'_>,
+    explanation_suffix: &str,
+    dates: &mut DateCache,
+) {
     let decimal = |out: &mut Vec<u8>, value: Option<Decimal>| match value {
         Some(value) => write_decimal(out, value),
         None => out.extend_from_slice(b"null"),
@@ -229,7 +256,11 @@ fn write_finding(out: &mut Vec<u8>, finding: &Finding<'_>, dates: &mut DateCache
     out.extend_from_slice(b",\"cause\":");
     write_str(out, finding.cause.as_str());
     out.extend_from_slice(b",\"explanation\":");
-    write_str(out, &finding.explanation);
+    if explanation_suffix.is_empty() {
+        write_str(out, &finding.explanation);
+    } else {
+        write_str(out, &format!("{}{explanation_suffix}", finding.explanation));
+    }
     out.extend_from_slice(b",\"priority\":");
     write_str(out, finding.priority.as_str());
     out.extend_from_slice(b",\"evidence\":{\"groups\":[");

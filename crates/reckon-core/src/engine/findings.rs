@@ -104,7 +104,13 @@ impl<'c> Reconciliation<'c> {
             excluded_units(RowClass::Inactive),
             excluded_units(RowClass::Stale),
         );
-        explanation.push_str(&self.rules_note(pair, excluded_units(RowClass::Excluded)));
+        explanation.push_str(&self.rules_note(
+            pair,
+            line.in_use - from_counts,
+            excluded_units(RowClass::Inactive),
+            excluded_units(RowClass::Stale),
+            excluded_units(RowClass::Excluded),
+        ));
         Finding {
             kind,
             client_id: Some(line.client_id),
@@ -134,9 +140,47 @@ impl<'c> Reconciliation<'c> {
     /// What the rules did to a pair, when they did anything: the items a
     /// rule left out, the product's counting rules when not the defaults,
     /// and the client's included and minimum quantities.
-    fn rules_note(&self, pair: &Pair, excluded_units: Decimal) -> String {
+    fn rules_note(
+        &self,
+        pair: &Pair,
+        counted_items: Decimal,
+        inactive_units: Decimal,
+        stale_units: Decimal,
+        excluded_units: Decimal,
+    ) -> String {
         let mut note = String::new();
         let product = &self.catalog.products[pair.product as usize];
+        // "42 = 44 listed - 2 not active": how the items behind the count
+        // became the count.
+        let left_out = inactive_units + stale_units + excluded_units;
+        if !left_out.is_zero() {
+            note.push_str(&format!(
+                "; {} counted = {} listed",
+                counted_items.normalize(),
+                (counted_items + left_out).normalize()
+            ));
+            for (units, what) in [
+                (inactive_units, "not active"),
+                (stale_units, "stale"),
+                (excluded_units, "excluded"),
+            ] {
+                if !units.is_zero() {
+                    note.push_str(&format!(" - {} {what}", units.normalize()));
+                }
+            }
+            let stale_days = self.catalog.client_rules[pair.client as usize]
+                .stale_days
+                .or(product.counting.stale_days)
+                .unwrap_or(self.params.stale_days);
+            note.push_str(&format!(
+                " (rules: {}; stale after {stale_days} days)",
+                if product.counting.counted_statuses.is_empty() {
+                    "active only".to_string()
+                } else {
+                    format!("statuses {}", product.counting.counted_statuses.join(", "))
+                }
+            ));
+        }
         if !excluded_units.is_zero() {
             note.push_str(&format!(
                 "; {} left out by rule (device class, named exception, licence the client buys itself, or the MSP's own client)",
@@ -565,7 +609,8 @@ fn item_cause(
         FindingKind::UnmappedClient => (
             Cause::MappingRule,
             format!(
-                "{count} rows from a client reference no mapping knows: map it to a PSA client"
+                "{} from a client reference no mapping knows: map it to a PSA client",
+                plural(count, "row")
             ),
         ),
         FindingKind::UnmappedSku => (
