@@ -175,6 +175,8 @@ pub struct UsageAccumulator<'c> {
     pub(crate) unmapped_clients: UnmappedClients,
     pub(crate) unmapped_skus: UnmappedSkus,
     pub(crate) rows_read: u64,
+    /// Rows of SKUs the catalogue ignores (free and viral SKUs).
+    pub(crate) ignored_rows: u64,
     key_buffer: String,
     sources: SourceIndex,
     /// Per source, the last mapped client reference and its client.
@@ -203,6 +205,7 @@ impl<'c> UsageAccumulator<'c> {
             unmapped_clients: HashMap::new(),
             unmapped_skus: HashMap::new(),
             rows_read: 0,
+            ignored_rows: 0,
             key_buffer: String::new(),
             sources: SourceIndex::new(catalog),
             last_reference: Vec::new(),
@@ -246,6 +249,12 @@ impl<'c> UsageAccumulator<'c> {
             },
         };
         let Some(mappings) = self.skus.get(entry, source, row.sku) else {
+            if entry.ignored_skus.contains(row.sku) {
+                // Free and viral SKUs and the like: not billed, not a
+                // mapping gap.
+                self.ignored_rows += 1;
+                return;
+            }
             self.add_unmapped_sku(client, source, row);
             return;
         };
@@ -315,6 +324,7 @@ impl<'c> UsageAccumulator<'c> {
             .map(|status| self.status_id(status))
             .collect();
         self.rows_read += other.rows_read;
+        self.ignored_rows += other.ignored_rows;
         // Usually only the client cut in two by the split is renumbered and
         // the statuses come in the same order: copy the rows as they are,
         // then fix the few that need it.
@@ -372,7 +382,10 @@ impl<'c> UsageAccumulator<'c> {
         let catalog = self.catalog;
         let resolved = &catalog.mappings[mapping as usize];
         let client_rules = &catalog.client_rules[client as usize];
-        let counting = &catalog.products[resolved.product as usize].counting;
+        let product = &catalog.products[resolved.product as usize];
+        let counting = client_rules
+            .counting_for(&product.id)
+            .unwrap_or(&product.counting);
         let source = catalog.sources[resolved.source as usize].id.as_str();
         if client_rules.internal || client_rules.owns(source, row.sku) {
             return RowClass::Excluded;

@@ -47,6 +47,9 @@ pub(crate) struct SourceEntry {
     /// References split across clients by the domain of their items: the
     /// (domain, client) pairs of each; other items go by `client_refs`.
     pub(crate) split_refs: HashMap<Box<str>, Vec<(Box<str>, u32)>>,
+    /// SKUs that are neither billed nor a mapping gap (free and viral
+    /// SKUs): their rows are left out silently, counted in the stats.
+    pub(crate) ignored_skus: hashbrown::HashSet<Box<str>>,
     /// SKU to the indices of its mappings in `Catalog::mappings`.
     pub(crate) skus: HashMap<Box<str>, Vec<u32>>,
 }
@@ -144,6 +147,7 @@ pub struct CatalogBuilder {
     last_billing_client: Option<ClientId>,
     client_rules: BTreeMap<ClientId, ClientRules>,
     counting_rules: Vec<(ProductId, CountingRules)>,
+    ignored_skus: Vec<(SourceId, String)>,
     /// Products billing lines named lately (at most [`RECENT`]), to know
     /// them again by identity.
     recent_products: Vec<ProductId>,
@@ -230,6 +234,12 @@ impl CatalogBuilder {
     pub fn set_counting_rules(&mut self, product: ProductId, rules: CountingRules) {
         self.counting_rules.retain(|(id, _)| *id != product);
         self.counting_rules.push((product, rules));
+    }
+
+    /// A SKU of a source that is neither billed nor worth mapping (a free
+    /// or viral SKU): its rows are left out instead of reported unmapped.
+    pub fn ignore_sku(&mut self, source: SourceId, sku: String) {
+        self.ignored_skus.push((source, sku));
     }
 
     /// Maps a source's client reference to a PSA client, returning whether
@@ -374,6 +384,7 @@ impl CatalogBuilder {
                         id: id.clone(),
                         client_refs: HashMap::new(),
                         split_refs: HashMap::new(),
+                        ignored_skus: hashbrown::HashSet::new(),
                         skus: HashMap::new(),
                     });
                     (sources.len() - 1) as u32
@@ -446,6 +457,12 @@ impl CatalogBuilder {
             if !product_sources[product as usize].contains(&source) {
                 product_sources[product as usize].push(source);
             }
+        }
+        for (source, sku) in std::mem::take(&mut self.ignored_skus) {
+            let index = source_of(&mut sources, &source);
+            sources[index as usize]
+                .ignored_skus
+                .insert(sku.into_boxed_str());
         }
         let has_rules = client_rules.iter().any(|rules| !rules.is_default())
             || products

@@ -42,8 +42,14 @@ pub fn reconcile<'c>(
         unmapped_clients,
         unmapped_skus,
         rows_read,
+        ignored_rows,
         ..
     } = usage;
+    if ignored_rows > 0 {
+        diagnostics.push(format!(
+            "{ignored_rows} usage rows of ignored SKUs (free or viral) were left out"
+        ));
+    }
 
     if rows_read == 0 {
         diagnostics.push(
@@ -128,6 +134,7 @@ pub fn reconcile<'c>(
 
     let stats = RunStats {
         usage_rows: rows_read,
+        ignored_rows,
         billing_lines: billing.len() as u64,
         distinct_items: keys.len() as u64,
         pairs: pairs.len() as u64,

@@ -136,6 +136,8 @@ pub(crate) struct UnmappedSkuEntry {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RunStats {
     pub usage_rows: u64,
+    /// Rows of SKUs the catalogue ignores (free and viral SKUs).
+    pub ignored_rows: u64,
     pub billing_lines: u64,
     pub distinct_items: u64,
     pub pairs: u64,

@@ -125,6 +125,9 @@ pub struct ClientRules {
     pub client_owned: Vec<(SourceId, String)>,
     /// The MSP itself: its usage is kept as evidence but never billed.
     pub internal: bool,
+    /// Per product, counting rules that replace the product's for this
+    /// client (a client whose contract counts paused seats too).
+    pub counting: Vec<(ProductId, CountingRules)>,
 }
 
 impl ClientRules {
@@ -144,6 +147,14 @@ impl ClientRules {
             .iter()
             .find(|(id, _)| id == product)
             .map_or(Decimal::ZERO, |(_, quantity)| *quantity)
+    }
+
+    /// This client's counting rules for a product, when it overrides them.
+    pub fn counting_for(&self, product: &ProductId) -> Option<&CountingRules> {
+        self.counting
+            .iter()
+            .find(|(id, _)| id == product)
+            .map(|(_, rules)| rules)
     }
 
     pub fn owns(&self, source: &str, sku: &str) -> bool {

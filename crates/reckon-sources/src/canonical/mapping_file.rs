@@ -3,6 +3,8 @@
 //! instead of) `client_map.csv` and `product_map.csv`.
 //!
 //! ```toml
+//! ignore_skus = ["m365:FLOW_FREE"] # free and viral SKUs: not billed, not unmapped
+//!
 //! [[client]]                      # a feed's client reference -> PSA client
 //! source = "m365"
 //! reference = "3f6a1c2e-8b4d-4e7a-9c1f-2d5b7e9a0c41"
@@ -29,6 +31,7 @@
 //! stale_days = 60
 //! client_owned = ["m365:VISIO_PLAN2"]  # licences the client buys itself
 //! internal = false                # true for the MSP's own client
+//! counting."M365-BP" = { statuses = ["active", "disabled"] }  # this client only
 //! ```
 
 use std::collections::BTreeMap;
@@ -59,6 +62,11 @@ pub struct MappingFile {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub client_rules: BTreeMap<String, ClientRulesEntry>,
+    /// `source:sku` pairs that are neither billed nor worth mapping (free
+    /// and viral SKUs): their rows are left out, not reported unmapped.
+    /// Written at the top of the file, before any `[table]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_skus: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +128,25 @@ pub struct ClientRulesEntry {
     pub client_owned: Vec<String>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub internal: bool,
+    /// Per product, counting rules that replace the product's for this
+    /// client.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counting: BTreeMap<String, CountingEntry>,
+}
+
+impl CountingEntry {
+    fn rules(&self) -> CountingRules {
+        CountingRules {
+            counted_statuses: self.statuses.iter().map(|s| s.to_lowercase()).collect(),
+            stale_days: self.stale_days,
+            device_classes: self.device_classes.clone(),
+            excluded_items: self
+                .exclude_items
+                .iter()
+                .map(|item| item.trim().to_lowercase())
+                .collect(),
+        }
+    }
 }
 
 impl MappingFile {
@@ -176,6 +203,16 @@ impl MappingFile {
                 )));
             }
         }
+        for ignored in &self.ignore_skus {
+            if ignored
+                .split_once(':')
+                .is_none_or(|(s, k)| s.is_empty() || k.is_empty())
+            {
+                return Err(problem(format!(
+                    "ignore_skus: \"{ignored}\" should be source:sku, such as m365:FLOW_FREE"
+                )));
+            }
+        }
         for (client, rules) in &self.client_rules {
             for owned in &rules.client_owned {
                 if owned
@@ -228,19 +265,12 @@ impl MappingFile {
                 })?;
         }
         for (product, entry) in &self.counting {
-            builder.set_counting_rules(
-                product.as_str().into(),
-                CountingRules {
-                    counted_statuses: entry.statuses.iter().map(|s| s.to_lowercase()).collect(),
-                    stale_days: entry.stale_days,
-                    device_classes: entry.device_classes.clone(),
-                    excluded_items: entry
-                        .exclude_items
-                        .iter()
-                        .map(|item| item.trim().to_lowercase())
-                        .collect(),
-                },
-            );
+            builder.set_counting_rules(product.as_str().into(), entry.rules());
+        }
+        for ignored in &self.ignore_skus {
+            if let Some((source, sku)) = ignored.split_once(':') {
+                builder.ignore_sku(source.into(), sku.to_string());
+            }
         }
         for (client, entry) in &self.client_rules {
             let quantities = |map: &BTreeMap<String, Decimal>| {
@@ -261,6 +291,11 @@ impl MappingFile {
                         .map(|(source, sku)| (SourceId::from(source), sku.to_string()))
                         .collect(),
                     internal: entry.internal,
+                    counting: entry
+                        .counting
+                        .iter()
+                        .map(|(product, rules)| (product.as_str().into(), rules.rules()))
+                        .collect(),
                 },
             );
         }
@@ -277,6 +312,8 @@ mod tests {
     use super::*;
 
     const EXAMPLE: &str = r#"
+ignore_skus = ["m365:FLOW_FREE"]
+
 [[client]]
 source = "m365"
 reference = "t-1"
@@ -298,6 +335,7 @@ exclude_items = ["SVC-SCAN01"]
 included = { "M365-BP" = 10 }
 minimum = { "M365-BP" = 5 }
 client_owned = ["m365:VISIO_PLAN2"]
+counting."M365-BP" = { statuses = ["active", "disabled"] }
 "#;
 
     #[test]
@@ -306,6 +344,11 @@ client_owned = ["m365:VISIO_PLAN2"]
         assert_eq!(file.clients[0].domain, "freight.example");
         assert_eq!(file.products[0].units, Decimal::new(5, 1));
         assert_eq!(file.counting["MS-WKS"].exclude_items, ["SVC-SCAN01"]);
+        assert_eq!(file.ignore_skus, ["m365:FLOW_FREE"]);
+        assert_eq!(
+            file.client_rules["C1"].counting["M365-BP"].statuses,
+            ["active", "disabled"]
+        );
         let again = MappingFile::parse(&file.to_toml(), "mapping.toml").unwrap();
         assert_eq!(again, file);
     }
