@@ -47,6 +47,9 @@ pub(crate) enum RowClass {
     Excluded = 3,
 }
 
+/// How many row classes there are: buckets per product when folding.
+pub(crate) const ROW_CLASSES: usize = 4;
+
 /// A mapped item row, 28 bytes. After the engine sorts and folds the rows,
 /// each record is one group: one (client, product, class, item key).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -387,19 +390,10 @@ impl<'c> UsageAccumulator<'c> {
             .counting_for(&product.id)
             .unwrap_or(&product.counting);
         let source = catalog.sources[resolved.source as usize].id.as_str();
+        // What a rule leaves out is never an exception, whatever its
+        // status: exclusions are decided first.
         if client_rules.internal || client_rules.owns(source, row.sku) {
             return RowClass::Excluded;
-        }
-        if !counting.counts_status(row.status) {
-            return RowClass::Inactive;
-        }
-        let stale_days = client_rules.stale_days.or(counting.stale_days);
-        let cutoff = match stale_days {
-            Some(days) => self.as_of - jiff::SignedDuration::from_hours(24 * i64::from(days)),
-            None => self.stale_cutoff,
-        };
-        if row.last_seen.is_some_and(|seen| seen < cutoff) {
-            return RowClass::Stale;
         }
         if !counting.device_classes.is_empty()
             && !row.device_class.is_empty()
@@ -419,6 +413,17 @@ impl<'c> UsageAccumulator<'c> {
             {
                 return RowClass::Excluded;
             }
+        }
+        if !counting.counts_status(row.status) {
+            return RowClass::Inactive;
+        }
+        let stale_days = client_rules.stale_days.or(counting.stale_days);
+        let cutoff = match stale_days {
+            Some(days) => self.as_of - jiff::SignedDuration::from_hours(24 * i64::from(days)),
+            None => self.stale_cutoff,
+        };
+        if row.last_seen.is_some_and(|seen| seen < cutoff) {
+            return RowClass::Stale;
         }
         RowClass::Counted
     }

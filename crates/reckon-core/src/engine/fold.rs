@@ -10,7 +10,7 @@ use rayon::iter::ParallelIterator;
 use rayon::slice::ParallelSliceMut;
 use rust_decimal::Decimal;
 
-use super::accumulate::{ItemRow, NO_SECOND, RowClass};
+use super::accumulate::{ItemRow, NO_SECOND, ROW_CLASSES, RowClass};
 use super::catalog::Catalog;
 
 /// Sorts item rows and folds each (class, client, product, key) into one
@@ -175,7 +175,7 @@ fn summarize(catalog: &Catalog, groups: &[ItemRow]) -> RunSummary {
             let duplicates = bucket
                 .iter()
                 .enumerate()
-                .filter(|(_, g)| g.rows > feeds_of(catalog, g));
+                .filter(|(_, g)| g.rows > 1 && g.rows > feeds_of(catalog, g));
             flagged.extend(duplicates.map(|(i, _)| at + i as u32));
         } else if first.class != RowClass::Excluded {
             flagged.extend(at..at + bucket.len() as u32);
@@ -223,12 +223,12 @@ impl RunFolder {
         run: &mut [ItemRow],
         statuses: &[std::sync::Arc<str>],
     ) -> usize {
-        let buckets = catalog.products.len() * 3;
+        let buckets = catalog.products.len() * ROW_CLASSES;
         // Clearing one counter per bucket must stay small next to the run.
         if buckets > run.len() * 4 + 256 {
             return sort_and_fold_run(catalog, run, statuses);
         }
-        let bucket_of = |row: &ItemRow| row.product as usize * 3 + row.class as usize;
+        let bucket_of = |row: &ItemRow| row.product as usize * ROW_CLASSES + row.class as usize;
         self.starts.clear();
         self.starts.resize(buckets + 1, 0);
         let mut keys = 0;
@@ -396,7 +396,12 @@ mod tests {
 
     /// Rows of one client, with repeated keys under several SKUs.
     fn rows(catalog: &Catalog, client: u32, count: u32) -> Vec<ItemRow> {
-        let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
+        let classes = [
+            RowClass::Counted,
+            RowClass::Inactive,
+            RowClass::Stale,
+            RowClass::Excluded,
+        ];
         (0..count)
             .map(|i| {
                 let mapping = i * 7 % 4;
@@ -409,7 +414,7 @@ mod tests {
                     rows: 1 + i % 2,
                     second: NO_SECOND,
                     status: (i % 5 == 0) as u8,
-                    class: classes[(i * 11 % 7 % 3) as usize],
+                    class: classes[(i * 11 % 7 % 4) as usize],
                 }
             })
             .collect()
@@ -483,7 +488,12 @@ mod tests {
     fn bucket_fold_and_sorting_fold_keep_the_same_groups() {
         let catalog = catalog();
         let statuses: Vec<std::sync::Arc<str>> = vec!["active".into(), "disabled".into()];
-        let classes = [RowClass::Counted, RowClass::Inactive, RowClass::Stale];
+        let classes = [
+            RowClass::Counted,
+            RowClass::Inactive,
+            RowClass::Stale,
+            RowClass::Excluded,
+        ];
         let rows: Vec<ItemRow> = (0u32..400)
             .map(|i| {
                 let mapping = i * 7 % 4;
@@ -496,7 +506,7 @@ mod tests {
                     rows: 1 + i % 2,
                     second: NO_SECOND,
                     status: (i % 5 == 0) as u8,
-                    class: classes[(i * 11 % 7 % 3) as usize],
+                    class: classes[(i * 11 % 7 % 4) as usize],
                 }
             })
             .collect();
