@@ -32,18 +32,9 @@ macro_rules! cases {
 cases!(
     alias_skus_double_licensed,
     billed_no_usage,
-    // FIXME: client_rules and counting_rules panic in the engine, not in the
-    // case: any usage row left out by a rule (RowClass::Excluded = 3) overruns
-    // RunFolder::fold's buckets in reckon-core/src/engine/fold.rs, which sizes
-    // them `products.len() * 3` and files a row at `product * 3 + class`
-    // (index out of bounds for the last product; an excluded row of any other
-    // product lands in the next product's counted bucket). With 4 buckets per
-    // product both cases pass exactly as expected.md says. Restore them, with
-    // the `FIXME_CASES` entries below, once the engine is fixed.
-    // client_rules,
+    client_rules,
     count_records,
-    // FIXME: see client_rules above.
-    // counting_rules,
+    counting_rules,
     device_in_two_clients,
     disabled_user_licensed,
     duplicate_by_case_and_space,
@@ -64,10 +55,6 @@ cases!(
     usage_not_billed,
 );
 
-/// Case directories whose test is commented out of `cases!` until the engine
-/// is fixed (see the FIXME lines there).
-const FIXME_CASES: &[&str] = &["client_rules", "counting_rules"];
-
 fn cases_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases")
 }
@@ -81,11 +68,7 @@ fn every_case_directory_is_listed() {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     on_disk.sort();
-    let mut listed: Vec<String> = CASES
-        .iter()
-        .chain(FIXME_CASES)
-        .map(|c| c.to_string())
-        .collect();
+    let mut listed: Vec<String> = CASES.iter().map(|c| c.to_string()).collect();
     listed.sort();
     let unlisted: Vec<&String> = on_disk.iter().filter(|d| !listed.contains(d)).collect();
     let missing: Vec<&String> = listed.iter().filter(|c| !on_disk.contains(c)).collect();

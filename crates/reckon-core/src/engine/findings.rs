@@ -89,11 +89,34 @@ impl<'c> Reconciliation<'c> {
                 .map(|g| self.catalog.mappings[g.mapping as usize].units)
                 .sum()
         };
-        let from_counts: Decimal = counts
-            .iter()
-            .filter(|c| c.class == RowClass::Counted)
-            .map(|c| c.quantity * self.catalog.mappings[c.mapping as usize].units)
-            .sum();
+        // Per mapping, what its counted items and counts add up to before
+        // and after its rounding (as the engine summed them).
+        let mut item_totals: Vec<(u32, Decimal)> = Vec::new();
+        let mut count_totals: Vec<(u32, Decimal)> = Vec::new();
+        let mut add_to =
+            |totals: &mut Vec<(u32, Decimal)>, mapping: u32, units: Decimal| match totals
+                .iter_mut()
+                .find(|(m, _)| *m == mapping)
+            {
+                Some((_, total)) => *total += units,
+                None => totals.push((mapping, units)),
+            };
+        for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
+            let units = self.catalog.mappings[group.mapping as usize].units;
+            add_to(&mut item_totals, group.mapping, units);
+        }
+        for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
+            let units = self.catalog.mappings[count.mapping as usize].units;
+            add_to(&mut count_totals, count.mapping, count.quantity * units);
+        }
+        let rounded = |totals: &[(u32, Decimal)]| -> Decimal {
+            totals
+                .iter()
+                .map(|(m, total)| self.catalog.mappings[*m as usize].rounding.apply(*total))
+                .sum()
+        };
+        let from_counts = rounded(&count_totals);
+        let rounding_note = self.rounding_note(&item_totals, &count_totals);
         let actual_basis = ActualBasis {
             from_items: line.in_use - from_counts,
             from_counts,
@@ -104,6 +127,7 @@ impl<'c> Reconciliation<'c> {
             excluded_units(RowClass::Inactive),
             excluded_units(RowClass::Stale),
         );
+        explanation.push_str(&rounding_note);
         explanation.push_str(&self.rules_note(
             pair,
             line.in_use - from_counts,
@@ -137,6 +161,17 @@ impl<'c> Reconciliation<'c> {
         }
     }
 
+    /// The stale window of a (client, product): the client's override, the
+    /// product's rule, or the run's setting.
+    fn stale_days_for(&self, client: Option<u32>, product: Option<u32>) -> u32 {
+        let client_days = client.and_then(|c| self.catalog.client_rules[c as usize].stale_days);
+        let product_days =
+            product.and_then(|p| self.catalog.products[p as usize].counting.stale_days);
+        client_days
+            .or(product_days)
+            .unwrap_or(self.params.stale_days)
+    }
+
     /// What the rules did to a pair, when they did anything: the items a
     /// rule left out, the product's counting rules when not the defaults,
     /// and the client's included and minimum quantities.
@@ -168,23 +203,19 @@ impl<'c> Reconciliation<'c> {
                     note.push_str(&format!(" - {} {what}", units.normalize()));
                 }
             }
-            let stale_days = self.catalog.client_rules[pair.client as usize]
-                .stale_days
-                .or(product.counting.stale_days)
-                .unwrap_or(self.params.stale_days);
-            note.push_str(&format!(
-                " (rules: {}; stale after {stale_days} days)",
-                if product.counting.counted_statuses.is_empty() {
-                    "active only".to_string()
-                } else {
-                    format!("statuses {}", product.counting.counted_statuses.join(", "))
-                }
-            ));
+            // The product's own rules are spelled out below when set.
+            if product.counting.is_default() {
+                let stale_days = self.stale_days_for(Some(pair.client), Some(pair.product));
+                note.push_str(&format!(
+                    " (rules: active only; stale after {stale_days} days)"
+                ));
+            }
         }
         if !excluded_units.is_zero() {
             note.push_str(&format!(
-                "; {} left out by rule (device class, named exception, licence the client buys itself, or the MSP's own client)",
-                excluded_units.normalize()
+                "; {} left out by rule ({})",
+                excluded_units.normalize(),
+                self.exclusion_reasons(pair).join(", ")
             ));
         }
         if !product.counting.is_default() {
@@ -210,6 +241,76 @@ impl<'c> Reconciliation<'c> {
             }
         }
         note
+    }
+
+    /// "; SAAS_SEAT: 4.2 rounded up to 5" for each mapping whose rounding
+    /// changed its total.
+    fn rounding_note(
+        &self,
+        item_totals: &[(u32, Decimal)],
+        count_totals: &[(u32, Decimal)],
+    ) -> String {
+        let mut note = String::new();
+        for (mapping, total) in item_totals.iter().chain(count_totals) {
+            let resolved = &self.catalog.mappings[*mapping as usize];
+            let after = resolved.rounding.apply(*total);
+            if after != *total {
+                note.push_str(&format!(
+                    "; {}: {} rounded {} to {}",
+                    resolved.sku,
+                    total.normalize(),
+                    match resolved.rounding {
+                        crate::model::Rounding::Up => "up",
+                        crate::model::Rounding::Down => "down",
+                        _ => "",
+                    },
+                    after.normalize()
+                ));
+            }
+        }
+        note.replace(" rounded  to ", " rounded to ")
+    }
+
+    /// Which rules left a pair's excluded items out, found again from the
+    /// items (the rows do not carry the reason).
+    fn exclusion_reasons(&self, pair: &Pair) -> Vec<&'static str> {
+        let rules = &self.catalog.client_rules[pair.client as usize];
+        let product = &self.catalog.products[pair.product as usize];
+        let counting = rules.counting_for(&product.id).unwrap_or(&product.counting);
+        let mut reasons = Vec::new();
+        let mut add = |reason: &'static str| {
+            if !reasons.contains(&reason) {
+                reasons.push(reason);
+            }
+        };
+        let groups = &self.groups[self.group_range(pair.client, pair.product)];
+        for group in groups.iter().filter(|g| g.class == RowClass::Excluded) {
+            let mapping = &self.catalog.mappings[group.mapping as usize];
+            let source = self.catalog.sources[mapping.source as usize].id.as_str();
+            let key = self.keys.get(pair.client, group.key);
+            if rules.internal {
+                add("the MSP's own client");
+            } else if rules.owns(source, &mapping.sku) {
+                add("a licence the client buys itself");
+            } else if counting
+                .excluded_items
+                .iter()
+                .any(|item| item.eq_ignore_ascii_case(key))
+            {
+                add("a named exception");
+            } else {
+                add("a device class this product does not count");
+            }
+        }
+        let counts = &self.counts[self.count_range(pair.client, pair.product)];
+        if counts.iter().any(|c| c.class == RowClass::Excluded) {
+            add(if rules.internal {
+                "the MSP's own client"
+            } else {
+                "a licence the client buys itself"
+            });
+        }
+        reasons
     }
 
     fn pair_cause(
@@ -264,9 +365,24 @@ impl<'c> Reconciliation<'c> {
             return (
                 Cause::StaleData,
                 format!(
-                    "{} not seen for over {} days are not counted: remove them from the tool if gone, or fix their agent",
+                    "{} not seen for over {} days {} not counted: remove {} from the tool if gone, or fix {} agent",
                     stale_units.normalize(),
-                    self.params.stale_days
+                    self.stale_days_for(Some(pair.client), Some(pair.product)),
+                    if stale_units == Decimal::ONE {
+                        "is"
+                    } else {
+                        "are"
+                    },
+                    if stale_units == Decimal::ONE {
+                        "it"
+                    } else {
+                        "them"
+                    },
+                    if stale_units == Decimal::ONE {
+                        "its"
+                    } else {
+                        "their"
+                    },
                 ),
             );
         }
@@ -353,7 +469,8 @@ impl<'c> Reconciliation<'c> {
         };
         sort_evidence(&mut items);
         let at_stake = self.item_money_at_stake(exception, &items);
-        let (cause, explanation) = item_cause(exception, &items, self.params.stale_days);
+        let stale_days = self.stale_days_for(exception.client, exception.product);
+        let (cause, explanation) = item_cause(exception, &items, stale_days);
         let priority = match exception.kind {
             // A mapping gap hides every other check for that usage.
             FindingKind::UnmappedClient | FindingKind::UnmappedSku => {

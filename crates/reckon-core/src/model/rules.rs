@@ -104,7 +104,10 @@ impl CountingRules {
             parts.push(format!("device classes {}", self.device_classes.join(", ")));
         }
         if !self.excluded_items.is_empty() {
-            parts.push(format!("{} named exceptions", self.excluded_items.len()));
+            parts.push(match self.excluded_items.len() {
+                1 => "1 named exception".to_string(),
+                count => format!("{count} named exceptions"),
+            });
         }
         parts.join("; ")
     }
