@@ -93,14 +93,13 @@ impl<'c> Reconciliation<'c> {
         // and after its rounding (as the engine summed them).
         let mut item_totals: Vec<(u32, Decimal)> = Vec::new();
         let mut count_totals: Vec<(u32, Decimal)> = Vec::new();
-        let mut add_to =
-            |totals: &mut Vec<(u32, Decimal)>, mapping: u32, units: Decimal| match totals
-                .iter_mut()
-                .find(|(m, _)| *m == mapping)
-            {
-                Some((_, total)) => *total += units,
-                None => totals.push((mapping, units)),
-            };
+        let add_to = |totals: &mut Vec<(u32, Decimal)>, mapping: u32, units: Decimal| match totals
+            .iter_mut()
+            .find(|(m, _)| *m == mapping)
+        {
+            Some((_, total)) => *total += units,
+            None => totals.push((mapping, units)),
+        };
         for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
             let units = self.catalog.mappings[group.mapping as usize].units;
             add_to(&mut item_totals, group.mapping, units);
