@@ -2,8 +2,11 @@
 //! clients an unmapped client reference may be, the products an unmapped
 //! SKU may feed, and the SKU's readable name.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use reckon_core::mapping::{
-    ClientMatcher, ExternalClient, PsaClient, PsaProduct, Rejection, suggest_products,
+    ClientMatcher, ExternalClient, ProductMatcher, PsaClient, PsaProduct, Rejection,
 };
 use reckon_core::{Catalog, Finding, FindingKind};
 use reckon_report::{Annotate, Annotation, SuggestionView};
@@ -59,8 +62,10 @@ impl MappingChoices {
 
     pub fn annotations(&self) -> MappingAnnotations<'_> {
         MappingAnnotations {
-            matcher: ClientMatcher::new(&self.clients, &[], &self.rejected_clients),
+            matcher: OnceLock::new(),
+            products: ProductMatcher::new(&self.products),
             choices: self,
+            sku_annotations: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -68,8 +73,14 @@ impl MappingChoices {
 /// The annotator, with the PSA clients indexed once.
 #[derive(Debug)]
 pub struct MappingAnnotations<'c> {
-    matcher: ClientMatcher<'c>,
+    /// Built on the first unmapped reference that has a name: a run
+    /// without one never pays for indexing the PSA's clients.
+    matcher: OnceLock<ClientMatcher<'c>>,
+    products: ProductMatcher<'c>,
     choices: &'c MappingChoices,
+    /// An unmapped SKU is reported once per client that uses it: its
+    /// suggestions are worked out once, by (source, SKU).
+    sku_annotations: Mutex<HashMap<(String, String), Annotation>>,
 }
 
 impl Annotate for MappingAnnotations<'_> {
@@ -79,17 +90,25 @@ impl Annotate for MappingAnnotations<'_> {
         };
         match finding.kind {
             FindingKind::UnmappedClient => {
+                let name = finding.client_name.unwrap_or("");
+                if name.is_empty() {
+                    // A reference with no name gives nothing to match on in
+                    // a run (`reckon map suggest` also uses domains).
+                    return Annotation::default();
+                }
+                let matcher = self.matcher.get_or_init(|| {
+                    ClientMatcher::new(&self.choices.clients, &[], &self.choices.rejected_clients)
+                });
                 let external = ExternalClient {
                     source: source.to_string(),
                     id: key.to_string(),
-                    name: finding.client_name.unwrap_or("").to_string(),
+                    name: name.to_string(),
                     domains: Vec::new(),
                     psa_client_id: None,
                 };
                 Annotation {
                     sku_name: None,
-                    suggestions: self
-                        .matcher
+                    suggestions: matcher
                         .suggest(&external, SUGGESTIONS)
                         .into_iter()
                         .map(|s| SuggestionView {
@@ -102,6 +121,12 @@ impl Annotate for MappingAnnotations<'_> {
                 }
             }
             FindingKind::UnmappedSku => {
+                let cache_key = (source.to_string(), key.to_string());
+                if let Ok(cache) = self.sku_annotations.lock()
+                    && let Some(known) = cache.get(&cache_key)
+                {
+                    return known.clone();
+                }
                 let sku_name = reckon_sources::profiles::m365::sku_display_name(key);
                 let rejected = |product: &str| {
                     self.choices
@@ -109,26 +134,27 @@ impl Annotate for MappingAnnotations<'_> {
                         .iter()
                         .any(|d| d.source == source && d.external_id == key && d.target == product)
                 };
-                let suggestions = suggest_products(
-                    key,
-                    sku_name.as_deref().unwrap_or(""),
-                    &self.choices.products,
-                    SUGGESTIONS + 4,
-                )
-                .into_iter()
-                .filter(|s| !rejected(&s.product_id))
-                .take(SUGGESTIONS)
-                .map(|s| SuggestionView {
-                    id: s.product_id,
-                    name: s.product_name,
-                    score: s.score,
-                    reason: s.reason.to_string(),
-                })
-                .collect();
-                Annotation {
+                let suggestions = self
+                    .products
+                    .suggest(key, sku_name.as_deref().unwrap_or(""), SUGGESTIONS + 4)
+                    .into_iter()
+                    .filter(|s| !rejected(&s.product_id))
+                    .take(SUGGESTIONS)
+                    .map(|s| SuggestionView {
+                        id: s.product_id,
+                        name: s.product_name,
+                        score: s.score,
+                        reason: s.reason.to_string(),
+                    })
+                    .collect();
+                let annotation = Annotation {
                     sku_name,
                     suggestions,
+                };
+                if let Ok(mut cache) = self.sku_annotations.lock() {
+                    cache.insert(cache_key, annotation.clone());
                 }
+                annotation
             }
             _ => Annotation::default(),
         }

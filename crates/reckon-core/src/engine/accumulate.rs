@@ -223,6 +223,22 @@ impl<'c> UsageAccumulator<'c> {
 
     #[inline]
     pub fn add(&mut self, row: &UsageRow<'_>) {
+        // Two copies of the row path: without rules (the bench rules, the
+        // hot path) no rule is even looked at.
+        if self.catalog.has_rules {
+            self.add_ruled(row);
+        } else {
+            self.add_row::<false>(row);
+        }
+    }
+
+    #[inline(never)]
+    fn add_ruled(&mut self, row: &UsageRow<'_>) {
+        self.add_row::<true>(row);
+    }
+
+    #[inline]
+    fn add_row<const RULED: bool>(&mut self, row: &UsageRow<'_>) {
         self.rows_read += 1;
         let catalog = self.catalog;
         let Some(source) = self.sources.find(catalog, row.source) else {
@@ -230,10 +246,10 @@ impl<'c> UsageAccumulator<'c> {
             return;
         };
         let entry = &catalog.sources[source as usize];
-        let split = if entry.split_refs.is_empty() {
-            None
-        } else {
+        let split = if RULED && !entry.split_refs.is_empty() {
             split_client(entry, row)
+        } else {
+            None
         };
         let client = match split {
             Some(client) => client,
@@ -276,10 +292,9 @@ impl<'c> UsageAccumulator<'c> {
             RowClass::Counted
         };
         let last_seen = CompactTime::new(row.last_seen);
-        let ruled = catalog.has_rules;
         if let Some(quantity) = row.quantity {
             for &mapping in mappings {
-                let class = if ruled {
+                let class = if RULED {
                     self.ruled_class(client, mapping, row)
                 } else {
                     class
@@ -298,7 +313,7 @@ impl<'c> UsageAccumulator<'c> {
         }
         let key = self.key_id(Some(client), row.item_id);
         for &mapping in mappings {
-            let class = if ruled {
+            let class = if RULED {
                 self.ruled_class(client, mapping, row)
             } else {
                 class

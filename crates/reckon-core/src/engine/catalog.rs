@@ -75,6 +75,8 @@ pub struct Catalog {
     /// Whether any counting or client rule differs from the defaults: when
     /// none does, usage rows take the bench rules' fast path.
     pub(crate) has_rules: bool,
+    /// Whether any mapping rounds its totals.
+    pub(crate) has_rounding: bool,
 }
 
 impl Catalog {
@@ -469,6 +471,9 @@ impl CatalogBuilder {
                 .iter()
                 .any(|product| !product.counting.is_default())
             || sources.iter().any(|source| !source.split_refs.is_empty());
+        let has_rounding = mappings
+            .iter()
+            .any(|mapping| mapping.rounding != Rounding::None);
         Catalog {
             clients,
             products,
@@ -480,6 +485,7 @@ impl CatalogBuilder {
             client_sources,
             client_rules,
             has_rules,
+            has_rounding,
         }
     }
 }

@@ -90,32 +90,44 @@ impl<'c> Reconciliation<'c> {
                 .sum()
         };
         // Per mapping, what its counted items and counts add up to before
-        // and after its rounding (as the engine summed them).
-        let mut item_totals: Vec<(u32, Decimal)> = Vec::new();
-        let mut count_totals: Vec<(u32, Decimal)> = Vec::new();
-        let add_to = |totals: &mut Vec<(u32, Decimal)>, mapping: u32, units: Decimal| match totals
-            .iter_mut()
-            .find(|(m, _)| *m == mapping)
-        {
-            Some((_, total)) => *total += units,
-            None => totals.push((mapping, units)),
-        };
-        for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
-            let units = self.catalog.mappings[group.mapping as usize].units;
-            add_to(&mut item_totals, group.mapping, units);
-        }
-        for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
-            let units = self.catalog.mappings[count.mapping as usize].units;
-            add_to(&mut count_totals, count.mapping, count.quantity * units);
-        }
-        let rounded = |totals: &[(u32, Decimal)]| -> Decimal {
-            totals
+        // and after its rounding (as the engine summed them); without any
+        // rounding in the catalogue, the counts' plain sum.
+        let (from_counts, rounding_note) = if self.catalog.has_rounding {
+            let mut item_totals: Vec<(u32, Decimal)> = Vec::new();
+            let mut count_totals: Vec<(u32, Decimal)> = Vec::new();
+            let add_to =
+                |totals: &mut Vec<(u32, Decimal)>, mapping: u32, units: Decimal| match totals
+                    .iter_mut()
+                    .find(|(m, _)| *m == mapping)
+                {
+                    Some((_, total)) => *total += units,
+                    None => totals.push((mapping, units)),
+                };
+            for group in groups.iter().filter(|g| g.class == RowClass::Counted) {
+                let units = self.catalog.mappings[group.mapping as usize].units;
+                add_to(&mut item_totals, group.mapping, units);
+            }
+            for count in counts.iter().filter(|c| c.class == RowClass::Counted) {
+                let units = self.catalog.mappings[count.mapping as usize].units;
+                add_to(&mut count_totals, count.mapping, count.quantity * units);
+            }
+            let rounded = |totals: &[(u32, Decimal)]| -> Decimal {
+                totals
+                    .iter()
+                    .map(|(m, total)| self.catalog.mappings[*m as usize].rounding.apply(*total))
+                    .sum()
+            };
+            let from_counts = rounded(&count_totals);
+            let rounding_note = self.rounding_note(&item_totals, &count_totals);
+            (from_counts, rounding_note)
+        } else {
+            let from_counts: Decimal = counts
                 .iter()
-                .map(|(m, total)| self.catalog.mappings[*m as usize].rounding.apply(*total))
-                .sum()
+                .filter(|c| c.class == RowClass::Counted)
+                .map(|c| c.quantity * self.catalog.mappings[c.mapping as usize].units)
+                .sum();
+            (from_counts, String::new())
         };
-        let from_counts = rounded(&count_totals);
-        let rounding_note = self.rounding_note(&item_totals, &count_totals);
         let actual_basis = ActualBasis {
             from_items: line.in_use - from_counts,
             from_counts,

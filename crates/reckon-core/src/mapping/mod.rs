@@ -27,7 +27,9 @@ mod suggest;
 
 pub use domains::{DomainKind, DomainStem, domain_stem, is_generic_mail_domain};
 pub use names::{NormalisedName, normalise_company};
-pub use products::{ProductReason, ProductSuggestion, PsaProduct, suggest_products};
+pub use products::{
+    ProductMatcher, ProductReason, ProductSuggestion, PsaProduct, suggest_products,
+};
 pub use reason::Reason;
 pub use suggest::{
     AUTO_MAP_THRESHOLD, ClientMatcher, ClientSuggestion, ExternalClient, KnownMapping,

@@ -73,36 +73,79 @@ pub struct ProductSuggestion {
 
 /// Suggests up to `limit` PSA products for a SKU (`sku` the part number or
 /// string id, `sku_name` its display name), best first: score descending,
-/// then product id.
+/// then product id. For many SKUs, build a [`ProductMatcher`] once instead.
 pub fn suggest_products(
     sku: &str,
     sku_name: &str,
     products: &[PsaProduct],
     limit: usize,
 ) -> Vec<ProductSuggestion> {
-    let sku_words = SkuWords {
-        display: product_words(sku_name),
-        part_number: product_words(sku),
-        part_codes: part_codes(sku),
-    };
-    let mut suggestions: Vec<ProductSuggestion> = products
-        .iter()
-        .filter_map(|product| score_product(&sku_words, product))
-        .filter(|suggestion| suggestion.score >= MIN_SUGGESTION_SCORE)
-        .collect();
-    suggestions.sort_by(|a, b| {
-        a.product_id
-            .cmp(&b.product_id)
-            .then_with(|| b.score.cmp(&a.score))
-    });
-    suggestions.dedup_by(|later, earlier| later.product_id == earlier.product_id);
-    suggestions.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then_with(|| a.product_id.cmp(&b.product_id))
-    });
-    suggestions.truncate(limit);
-    suggestions
+    ProductMatcher::new(products).suggest(sku, sku_name, limit)
+}
+
+/// A PSA product's name split into words once.
+#[derive(Debug)]
+struct PreparedProduct<'a> {
+    product: &'a PsaProduct,
+    /// Normalised words, abbreviations spelled out.
+    words: Vec<String>,
+    /// Lowercase words split only at spaces and brackets, for part codes.
+    raw_words: Vec<String>,
+}
+
+/// The PSA products prepared once for many SKUs.
+#[derive(Debug)]
+pub struct ProductMatcher<'a> {
+    products: Vec<PreparedProduct<'a>>,
+}
+
+impl<'a> ProductMatcher<'a> {
+    pub fn new(products: &'a [PsaProduct]) -> Self {
+        ProductMatcher {
+            products: products
+                .iter()
+                .map(|product| PreparedProduct {
+                    product,
+                    words: product_words(&product.name),
+                    raw_words: product
+                        .name
+                        .to_lowercase()
+                        .split(|c: char| c.is_whitespace() || "()[]{},;|/".contains(c))
+                        .filter(|word| !word.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// As [`suggest_products`].
+    pub fn suggest(&self, sku: &str, sku_name: &str, limit: usize) -> Vec<ProductSuggestion> {
+        let sku_words = SkuWords {
+            display: product_words(sku_name),
+            part_number: product_words(sku),
+            part_codes: part_codes(sku),
+        };
+        let mut suggestions: Vec<ProductSuggestion> = self
+            .products
+            .iter()
+            .filter_map(|product| score_product(&sku_words, product))
+            .filter(|suggestion| suggestion.score >= MIN_SUGGESTION_SCORE)
+            .collect();
+        suggestions.sort_by(|a, b| {
+            a.product_id
+                .cmp(&b.product_id)
+                .then_with(|| b.score.cmp(&a.score))
+        });
+        suggestions.dedup_by(|later, earlier| later.product_id == earlier.product_id);
+        suggestions.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| a.product_id.cmp(&b.product_id))
+        });
+        suggestions.truncate(limit);
+        suggestions
+    }
 }
 
 #[derive(Debug)]
@@ -132,10 +175,11 @@ fn looks_like_code(code: &str) -> bool {
     (len >= PART_NUMBER_MIN_LEN && marked) || len >= 2 * PART_NUMBER_MIN_LEN
 }
 
-fn score_product(sku: &SkuWords, product: &PsaProduct) -> Option<ProductSuggestion> {
-    let (score, reason) = match part_number_in_name(sku, &product.name) {
+fn score_product(sku: &SkuWords, prepared: &PreparedProduct<'_>) -> Option<ProductSuggestion> {
+    let product = prepared.product;
+    let (score, reason) = match part_number_in_name(sku, &prepared.raw_words) {
         Some(part) => (PART_NUMBER_SCORE, ProductReason::PartNumber { part }),
-        None => name_score(sku, &product.name)?,
+        None => name_score(sku, &prepared.words, &product.name)?,
     };
     Some(ProductSuggestion {
         product_id: product.id.clone(),
@@ -147,25 +191,23 @@ fn score_product(sku: &SkuWords, product: &PsaProduct) -> Option<ProductSuggesti
 
 /// A part code that appears as a whole word of the product name (split only
 /// at spaces and brackets, so underscores and colons stay inside it).
-fn part_number_in_name(sku: &SkuWords, product_name: &str) -> Option<String> {
-    let lowered = product_name.to_lowercase();
-    let name_words: Vec<&str> = lowered
-        .split(|character: char| character.is_whitespace() || "()[]{},;|/".contains(character))
-        .filter(|word| !word.is_empty())
-        .collect();
+fn part_number_in_name(sku: &SkuWords, name_words: &[String]) -> Option<String> {
     sku.part_codes
         .iter()
-        .find(|code| name_words.contains(&code.as_str()))
+        .find(|code| name_words.iter().any(|word| word == *code))
         .map(|code| code.to_uppercase())
 }
 
-fn name_score(sku: &SkuWords, product_name: &str) -> Option<(u8, ProductReason)> {
-    let product = product_words(product_name);
+fn name_score(
+    sku: &SkuWords,
+    product: &[String],
+    product_name: &str,
+) -> Option<(u8, ProductReason)> {
     if product.is_empty() {
         return None;
     }
-    let by_display = words_similarity(&sku.display, &product);
-    let by_part_number = words_similarity(&sku.part_number, &product) * PART_NUMBER_WORDS_FACTOR;
+    let by_display = words_similarity(&sku.display, product);
+    let by_part_number = words_similarity(&sku.part_number, product) * PART_NUMBER_WORDS_FACTOR;
     let similarity = by_display.max(by_part_number);
     let matched = product_name.to_owned();
     if similarity >= 1.0 {

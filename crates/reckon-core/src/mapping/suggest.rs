@@ -1,6 +1,7 @@
 //! Suggests PSA clients for a client seen in a feed.
 
 use hashbrown::HashMap;
+use rayon::prelude::*;
 
 use super::client_signals::{PreparedClient, PreparedExternal, best_signal};
 use super::names::NormalisedName;
@@ -129,7 +130,9 @@ fn index_keys(client: &PreparedClient<'_>) -> Vec<String> {
 
 impl<'a> ClientMatcher<'a> {
     pub fn new(psa: &'a [PsaClient], known: &'a [KnownMapping], rejected: &'a [Rejection]) -> Self {
-        let clients: Vec<PreparedClient<'a>> = psa.iter().map(PreparedClient::new).collect();
+        // Normalising thousands of names is the cost of a matcher: shared
+        // out over the threads.
+        let clients: Vec<PreparedClient<'a>> = psa.par_iter().map(PreparedClient::new).collect();
         let mut by_id: HashMap<String, Vec<u32>> = HashMap::new();
         let mut by_key: HashMap<String, Vec<u32>> = HashMap::new();
         for (index, client) in clients.iter().enumerate() {

@@ -2,8 +2,8 @@ use std::io::Write;
 
 use anyhow::Result;
 use reckon_core::mapping::{
-    AUTO_MAP_THRESHOLD, ClientMatcher, ClientSuggestion, ExternalClient, KnownMapping, PsaClient,
-    PsaProduct, Rejection, suggest_products,
+    AUTO_MAP_THRESHOLD, ClientMatcher, ClientSuggestion, ExternalClient, KnownMapping,
+    ProductMatcher, PsaClient, PsaProduct, Rejection,
 };
 use reckon_sources::canonical::{
     self,
@@ -349,6 +349,7 @@ fn suggest_products_for(inputs: &MappingInputs, args: &SuggestArgs) -> Result<()
             .iter()
             .any(|d| d.source == source && d.external_id == sku && d.target == product)
     };
+    let matcher = ProductMatcher::new(&products);
     let unmapped: Vec<_> = inputs
         .skus
         .iter()
@@ -370,7 +371,8 @@ fn suggest_products_for(inputs: &MappingInputs, args: &SuggestArgs) -> Result<()
         } else {
             sku.name.clone()
         };
-        let suggestions: Vec<_> = suggest_products(&sku.sku, &name, &products, args.limit + 4)
+        let suggestions: Vec<_> = matcher
+            .suggest(&sku.sku, &name, args.limit + 4)
             .into_iter()
             .filter(|s| !rejected(&sku.source, &sku.sku, &s.product_id))
             .take(args.limit)

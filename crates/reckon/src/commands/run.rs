@@ -47,12 +47,17 @@ pub fn run(args: &RunArgs) -> Result<()> {
             Err(error) => Err(error.into()),
         }
     };
+    let started = std::time::Instant::now();
     let choices = MappingChoices::new(
         &reference.catalog,
         &rejected(reckon_sources::canonical::CLIENT_MAP_REJECTED)?,
         rejected(reckon_sources::canonical::PRODUCT_MAP_REJECTED)?,
     );
     let annotations = choices.annotations();
+    tracing::info!(
+        duration_ms = started.elapsed().as_millis() as u64,
+        "prepared mapping suggestions"
+    );
     pipeline::standard_outputs(&recon, &annotations).write_to(&args.out)?;
 
     let mut out = std::io::stdout().lock();
