@@ -76,6 +76,12 @@ pub struct SuggestionView {
 /// Annotates findings as they are written (called from several threads).
 pub trait Annotate: Sync {
     fn annotate(&self, finding: &Finding<'_>) -> Annotation;
+
+    /// The readable name of a feed's SKU (`SPB` is "Microsoft 365 Business
+    /// Premium"), written beside it in the evidence when known.
+    fn sku_name(&self, _source: &str, _sku: &str) -> Option<&str> {
+        None
+    }
 }
 
 /// No annotations.
@@ -146,13 +152,19 @@ pub fn write_findings_json_annotated(
                     let finding = recon.finding(index);
                     if finding.kind.is_unmapped() {
                         let annotation = annotate.annotate(&finding);
-                        write_finding(buffer, &finding, &annotation.sentence(), &mut dates);
+                        write_finding(
+                            buffer,
+                            &finding,
+                            &annotation.sentence(),
+                            annotate,
+                            &mut dates,
+                        );
                         // Reopen the object to add the annotation fields.
                         buffer.pop();
                         write_annotation(buffer, &annotation);
                         buffer.push(b'}');
                     } else {
-                        write_finding(buffer, &finding, "", &mut dates);
+                        write_finding(buffer, &finding, "", annotate, &mut dates);
                     }
                 }
             });
@@ -198,6 +210,7 @@ fn write_finding(
     out: &mut Vec<u8>,
     finding: &Finding<'_>,
     explanation_suffix: &str,
+    annotate: &dyn Annotate,
     dates: &mut DateCache,
 ) {
     let decimal = |out: &mut Vec<u8>, value: Option<Decimal>| match value {
@@ -264,7 +277,7 @@ fn write_finding(
     out.extend_from_slice(b",\"priority\":");
     write_str(out, finding.priority.as_str());
     out.extend_from_slice(b",\"evidence\":{\"groups\":[");
-    write_evidence_groups(out, &finding.evidence.items, dates);
+    write_evidence_groups(out, &finding.evidence.items, annotate, dates);
     out.extend_from_slice(b"],\"billing_lines\":[");
     for (i, line) in finding.evidence.billing_lines.iter().enumerate() {
         if i > 0 {
@@ -285,7 +298,12 @@ fn write_finding(
 /// listing, state, status and basis (`item` for listed users or devices,
 /// `count` for reported aggregates); each item is `[item_key, last_seen,
 /// units, rows]` (see the header's `evidence_item_fields`).
-fn write_evidence_groups(out: &mut Vec<u8>, items: &[EvidenceItem<'_>], dates: &mut DateCache) {
+fn write_evidence_groups(
+    out: &mut Vec<u8>,
+    items: &[EvidenceItem<'_>],
+    annotate: &dyn Annotate,
+    dates: &mut DateCache,
+) {
     let mut previous: Option<&EvidenceItem<'_>> = None;
     for item in items {
         match previous {
@@ -300,6 +318,10 @@ fn write_evidence_groups(out: &mut Vec<u8>, items: &[EvidenceItem<'_>], dates: &
                 write_str(out, item.source);
                 out.extend_from_slice(b",\"sku\":");
                 write_str(out, item.sku);
+                if let Some(name) = annotate.sku_name(item.source, item.sku) {
+                    out.extend_from_slice(b",\"sku_name\":");
+                    write_str(out, name);
+                }
                 if let Some((source, sku)) = item.also_listed_as {
                     out.extend_from_slice(b",\"also_listed_as\":{\"source\":");
                     write_str(out, source);

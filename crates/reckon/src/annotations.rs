@@ -18,6 +18,9 @@ const SUGGESTIONS: usize = 3;
 /// What the suggestions are made from, owned.
 #[derive(Debug)]
 pub struct MappingChoices {
+    /// Readable names of the catalogue's SKUs that Microsoft's catalogue
+    /// knows, by SKU.
+    sku_names: HashMap<String, String>,
     clients: Vec<PsaClient>,
     rejected_clients: Vec<Rejection>,
     products: Vec<PsaProduct>,
@@ -30,7 +33,15 @@ impl MappingChoices {
         rejected_clients: &[DecisionRow],
         rejected_products: Vec<DecisionRow>,
     ) -> MappingChoices {
+        let sku_names = catalog
+            .mapped_skus()
+            .filter_map(|sku| {
+                reckon_sources::profiles::m365::sku_display_name(sku)
+                    .map(|name| (sku.to_string(), name))
+            })
+            .collect();
         MappingChoices {
+            sku_names,
             clients: catalog
                 .clients()
                 .iter()
@@ -84,6 +95,10 @@ pub struct MappingAnnotations<'c> {
 }
 
 impl Annotate for MappingAnnotations<'_> {
+    fn sku_name(&self, _source: &str, sku: &str) -> Option<&str> {
+        self.choices.sku_names.get(sku).map(String::as_str)
+    }
+
     fn annotate(&self, finding: &Finding<'_>) -> Annotation {
         let (Some(source), Some(key)) = (finding.source, finding.key) else {
             return Annotation::default();

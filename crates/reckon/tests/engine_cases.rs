@@ -39,6 +39,7 @@ cases!(
     disabled_user_licensed,
     duplicate_by_case_and_space,
     empty_usage,
+    ignored_skus_and_client_counting,
     many_to_many,
     messy_csv,
     mixed_sources_one_product,

@@ -234,6 +234,12 @@ fn unmapped_findings_carry_their_suggestions() {
         .expect("the unmapped NinjaOne organization 4");
     assert_eq!(typo["suggestions"][0]["id"], "19322");
     assert_eq!(typo["suggestions"][0]["name"], "Northwind Logistics");
+    // A Microsoft SKU's part number reads as its name in the evidence.
+    let text = std::fs::read_to_string(out.join("findings.json")).expect("json");
+    assert!(
+        text.contains("\"sku\":\"SPB\",\"sku_name\":\"Microsoft 365 Business Premium\""),
+        "no SKU name in the evidence"
+    );
 }
 
 #[test]

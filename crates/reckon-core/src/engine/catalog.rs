@@ -98,6 +98,11 @@ impl Catalog {
             .map(|&i| &self.clients[i as usize])
     }
 
+    /// Every SKU a product mapping names (once per mapping).
+    pub fn mapped_skus(&self) -> impl Iterator<Item = &str> {
+        self.mappings.iter().map(|mapping| &*mapping.sku)
+    }
+
     /// The billing rules of a client (the defaults when none were given).
     pub fn client_rules(&self, id: &ClientId) -> Option<&ClientRules> {
         self.client_index
