@@ -1,6 +1,7 @@
 //! `reckon convert` on a PSA export and three vendor exports for the same
-//! clients, then `reckon run` on what it wrote: the planted discrepancies
-//! of `convert_e2e/README.md` must come out, and nothing else.
+//! clients, `reckon map auto` on what it wrote, then `reckon run`: the
+//! planted discrepancies of `convert_e2e/README.md` must come out, and
+//! nothing else.
 
 use std::path::Path;
 use std::process::Command;
@@ -51,8 +52,31 @@ fn exports_convert_and_reconcile_to_the_planted_findings() {
             "missing {expected:?} in:\n{report}"
         );
     }
-    for mapping in ["client_map.csv", "product_map.csv", "products.csv"] {
+    // Products are mapped by hand; clients by `reckon map auto`, from the
+    // names the exports give (every one of the seven references the hand
+    // mapping has, and not Tailspin, which the PSA does not know).
+    for mapping in ["product_map.csv", "products.csv"] {
         std::fs::copy(exports.join("mapping").join(mapping), data.join(mapping)).expect("copy");
+    }
+    let auto = reckon(&["map", "auto", "--data", &data.display().to_string()]);
+    assert!(
+        auto.status.success(),
+        "{}",
+        String::from_utf8_lossy(&auto.stderr)
+    );
+    let auto_report = String::from_utf8_lossy(&auto.stdout);
+    assert!(
+        auto_report.contains("7 client references mapped automatically"),
+        "{auto_report}"
+    );
+    let mapped = std::fs::read_to_string(data.join("client_map.csv")).expect("client_map.csv");
+    let by_hand =
+        std::fs::read_to_string(exports.join("mapping/client_map.csv")).expect("hand mapping");
+    for line in by_hand.lines().skip(1) {
+        assert!(
+            mapped.contains(&format!("{line},")),
+            "{line} not mapped:\n{mapped}"
+        );
     }
     let out = work.path().join("out");
     let run = reckon(&[
