@@ -1,0 +1,55 @@
+//! Migrations, applied on start: each once, in order, in a transaction, and
+//! recorded in `schema_migrations`. The SQL is shared; the few types that
+//! differ are filled in per backend.
+
+use sqlx::{AnyPool, Executor, Row};
+
+use crate::error::StoreResult;
+use crate::sql_store::Backend;
+
+/// (version, SQL), in order. Append only: a migration once released never
+/// changes.
+const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("migrations/0001_workspace.sql"))];
+
+fn for_backend(sql: &str, backend: Backend) -> String {
+    let (id, blob) = match backend {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
+        Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "BYTEA"),
+    };
+    sql.replace("{id}", id).replace("{blob}", blob)
+}
+
+pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
+    pool.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT)",
+    )
+    .await?;
+    let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<i64, _>("version"))
+        .collect::<Result<_, _>>()?;
+    for (version, sql) in MIGRATIONS {
+        if applied.contains(&version) {
+            continue;
+        }
+        let mut tx = pool.begin().await?;
+        tx.execute(sqlx::raw_sql(&for_backend(sql, backend)))
+            .await?;
+        let insert = match backend {
+            Backend::Sqlite => "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            Backend::Postgres => {
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)"
+            }
+        };
+        sqlx::query(insert)
+            .bind(version)
+            .bind(jiff::Timestamp::now().to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::info!(version, "applied migration");
+    }
+    Ok(())
+}

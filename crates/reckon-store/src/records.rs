@@ -1,0 +1,130 @@
+//! What the store keeps, as plain data (no database types leak out).
+
+/// What an import holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImportKind {
+    Billing,
+    Usage,
+    Subscriptions,
+    Clients,
+    Products,
+    ClientMap,
+    ProductMap,
+    MappingFile,
+}
+
+impl ImportKind {
+    pub const ALL: [ImportKind; 8] = [
+        ImportKind::Billing,
+        ImportKind::Usage,
+        ImportKind::Subscriptions,
+        ImportKind::Clients,
+        ImportKind::Products,
+        ImportKind::ClientMap,
+        ImportKind::ProductMap,
+        ImportKind::MappingFile,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImportKind::Billing => "billing",
+            ImportKind::Usage => "usage",
+            ImportKind::Subscriptions => "subscriptions",
+            ImportKind::Clients => "clients",
+            ImportKind::Products => "products",
+            ImportKind::ClientMap => "client_map",
+            ImportKind::ProductMap => "product_map",
+            ImportKind::MappingFile => "mapping_file",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ImportKind> {
+        ImportKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// Kinds that describe the workspace (catalogue and mappings) rather
+    /// than one period's data: the latest import of each applies to every
+    /// period after it.
+    pub fn is_reference(self) -> bool {
+        matches!(
+            self,
+            ImportKind::Clients
+                | ImportKind::Products
+                | ImportKind::ClientMap
+                | ImportKind::ProductMap
+                | ImportKind::MappingFile
+        )
+    }
+}
+
+/// An import about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewImport {
+    /// `YYYY-MM`.
+    pub period: String,
+    pub kind: ImportKind,
+    /// The feed (`m365`, `ninjaone`), or `psa` for billing and reference
+    /// data.
+    pub source: String,
+    pub file_name: String,
+    /// SHA-256 of the original file, hex.
+    pub file_hash: String,
+    /// RFC 3339, from the caller's clock.
+    pub imported_at: String,
+    pub imported_by: String,
+    pub rows: u64,
+    /// The newest last-seen instant in the records, when they have one.
+    pub newest_seen: Option<String>,
+    /// The canonical records, as the canonical CSV (or TOML) text.
+    pub content: Vec<u8>,
+}
+
+/// A stored import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub period: String,
+    pub kind: ImportKind,
+    pub source: String,
+    pub file_name: String,
+    pub file_hash: String,
+    pub imported_at: String,
+    pub imported_by: String,
+    pub rows: u64,
+    pub newest_seen: Option<String>,
+}
+
+/// What storing an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Stored(i64),
+    /// The same file was already imported for this period, kind and
+    /// source: nothing was stored, nothing is counted twice.
+    AlreadyImported(i64),
+}
+
+/// One change, as the audit trail keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: String,
+    pub actor: String,
+    /// What kind of thing changed (`import`, `setting`, `mapping`, ...).
+    pub entity: String,
+    pub entity_id: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
+
+/// A change to record in the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub at: String,
+    pub actor: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+}
