@@ -38,7 +38,9 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()>
         tx.execute(sqlx::raw_sql(&for_backend(sql, backend)))
             .await?;
         let insert = match backend {
-            Backend::Sqlite => "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            Backend::Sqlite => {
+                "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)"
+            }
             Backend::Postgres => {
                 "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)"
             }

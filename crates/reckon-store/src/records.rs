@@ -39,7 +39,9 @@ impl ImportKind {
     }
 
     pub fn parse(text: &str) -> Option<ImportKind> {
-        ImportKind::ALL.into_iter().find(|kind| kind.as_str() == text)
+        ImportKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
     }
 
     /// Kinds that describe the workspace (catalogue and mappings) rather

@@ -8,9 +8,7 @@ use sqlx::{AnyPool, Executor, Row};
 
 use crate::error::{StoreError, StoreResult};
 use crate::migrate::migrate;
-use crate::records::{
-    AuditEntry, Change, ImportKind, ImportOutcome, ImportRecord, NewImport,
-};
+use crate::records::{AuditEntry, Change, ImportKind, ImportOutcome, ImportRecord, NewImport};
 use crate::store::Store;
 
 /// Which database is behind the pool.
@@ -63,7 +61,10 @@ impl SqlStore {
         sqlx::any::install_default_drivers();
         let mut options = AnyPoolOptions::new().max_connections(8);
         if let Some(schema) = schema {
-            if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            if !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
                 return Err(StoreError::Other(format!("bad schema name {schema}")));
             }
             let setup = AnyPool::connect(url).await?;
@@ -194,14 +195,15 @@ impl Store for SqlStore {
 
     async fn set_setting(&self, key: &str, value: &str, actor: &str, at: &str) -> StoreResult<()> {
         let mut tx = self.pool.begin().await?;
-        let old: Option<String> = match sqlx::query(&self.sql("SELECT value FROM settings WHERE key = $1"))
-            .bind(key)
-            .fetch_optional(&mut *tx)
-            .await?
-        {
-            Some(row) => Some(row.try_get("value")?),
-            None => None,
-        };
+        let old: Option<String> =
+            match sqlx::query(&self.sql("SELECT value FROM settings WHERE key = $1"))
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+            {
+                Some(row) => Some(row.try_get("value")?),
+                None => None,
+            };
         if old.as_deref() == Some(value) {
             return Ok(());
         }
@@ -265,9 +267,9 @@ impl Store for SqlStore {
             .fetch_one(&mut *tx)
             .await?;
             let id: i64 = row.try_get("id")?;
-            sqlx::query(&self.sql(
-                "INSERT INTO import_contents (import_id, content) VALUES ($1, $2)",
-            ))
+            sqlx::query(
+                &self.sql("INSERT INTO import_contents (import_id, content) VALUES ($1, $2)"),
+            )
             .bind(id)
             .bind(import.content.as_slice())
             .execute(&mut *tx)
@@ -318,11 +320,12 @@ impl Store for SqlStore {
     }
 
     async fn import_content(&self, id: i64) -> StoreResult<Vec<u8>> {
-        let row = sqlx::query(&self.sql("SELECT content FROM import_contents WHERE import_id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("import {id}")))?;
+        let row =
+            sqlx::query(&self.sql("SELECT content FROM import_contents WHERE import_id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("import {id}")))?;
         Ok(row.try_get("content")?)
     }
 

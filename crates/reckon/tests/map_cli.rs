@@ -316,3 +316,75 @@ fn mappings_export_to_one_file_and_import_back_with_conflicts_refused() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("mapped to both"));
 }
+
+#[test]
+fn decisions_keep_every_column_and_never_copy_mapping_toml_into_the_csv_files() {
+    let (_work, data) = data_set();
+    let dir = data.display().to_string();
+    std::fs::write(
+        data.join("client_map.csv"),
+        "source,external_client_id,client_id,external_name,domain\n\
+         m365,3f6a1c2e-8b4d-4e7a-9c1f-2d5b7e9a0c41,19321,Contoso Dental LLC,contosodental.com\n",
+    )
+    .expect("write");
+    std::fs::write(
+        data.join("product_map.csv"),
+        "source,sku,product_id,units,rounding\nm365,SPB,M365-BP,1,up\n",
+    )
+    .expect("write");
+    std::fs::write(
+        data.join("mapping.toml"),
+        "[[client]]\nsource = \"sentinelone\"\nreference = \"1402738294098263101\"\nclient = \"19321\"\n",
+    )
+    .expect("write");
+    let accept = reckon(&[
+        "map", "accept", "client", "ninjaone", "4", "19322", "--data", &dir,
+    ]);
+    assert!(
+        accept.status.success(),
+        "{}",
+        String::from_utf8_lossy(&accept.stderr)
+    );
+    let clients = std::fs::read_to_string(data.join("client_map.csv")).expect("read");
+    assert!(
+        clients.contains(",contosodental.com"),
+        "the domain column was lost:\n{clients}"
+    );
+    assert!(
+        !clients.contains("sentinelone"),
+        "mapping.toml was copied:\n{clients}"
+    );
+
+    let toml_conflict = reckon(&[
+        "map",
+        "accept",
+        "client",
+        "sentinelone",
+        "1402738294098263101",
+        "19322",
+        "--data",
+        &dir,
+    ]);
+    assert_eq!(toml_conflict.status.code(), Some(2));
+
+    let units = reckon(&[
+        "map", "accept", "product", "m365", "SPB", "M365-BP", "--units", "2", "--data", &dir,
+    ]);
+    assert!(units.status.success());
+    let products = std::fs::read_to_string(data.join("product_map.csv")).expect("read");
+    assert!(products.contains("m365,SPB,M365-BP,2,up"), "{products}");
+    let zero = reckon(&[
+        "map", "accept", "product", "m365", "SPB", "M365-BS", "--units", "0", "--data", &dir,
+    ]);
+    assert_eq!(zero.status.code(), Some(2));
+
+    let reject = reckon(&[
+        "map", "reject", "client", "ninjaone", "4", "19322", "--data", &dir,
+    ]);
+    assert!(reject.status.success());
+    let clients = std::fs::read_to_string(data.join("client_map.csv")).expect("read");
+    assert!(
+        !clients.contains("ninjaone,4,"),
+        "a rejected mapping stayed:\n{clients}"
+    );
+}

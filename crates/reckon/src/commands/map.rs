@@ -8,15 +8,18 @@ use reckon_core::mapping::{
 use reckon_sources::canonical::{
     self,
     mapping_file::{ClientEntry, MappingFile, ProductEntry},
-    references::{ClientRefRow, DecisionRow},
+    references::ClientRefRow,
 };
 use serde_json::json;
 
 use crate::cli::{AutoArgs, DecideArgs, ExportArgs, ImportArgs, MapArgs, MapCommand, SuggestArgs};
 use crate::error::UserError;
-use crate::mapping_files::{
-    MappingInputs, client_map_columns, product_map_columns, say, write_decisions,
-};
+use crate::mapping_files::{EditableCsv, MappingInputs, say};
+
+/// The columns a new `client_map.csv` / `product_map.csv` starts with.
+const CLIENT_MAP_COLUMNS: [&str; 4] =
+    ["source", "external_client_id", "client_id", "external_name"];
+const PRODUCT_MAP_COLUMNS: [&str; 4] = ["source", "sku", "product_id", "units"];
 
 /// `reckon map suggest|accept|reject|auto`.
 pub fn run(args: &MapArgs) -> Result<()> {
@@ -59,7 +62,7 @@ fn export(args: &ExportArgs) -> Result<()> {
                 reference: get(reference),
                 client: get(client),
                 name: get(name_at),
-                domain: get(domain_at),
+                domain: get(domain_at).trim_start_matches('@').to_string(),
             };
             if !file.clients.contains(&entry) {
                 file.clients.push(entry);
@@ -112,7 +115,9 @@ fn export(args: &ExportArgs) -> Result<()> {
     MappingFile::parse(&text, "the exported mapping")?;
     match &args.out {
         Some(path) => {
-            std::fs::write(path, &text)
+            let temp = path.with_extension("toml.partial");
+            std::fs::write(&temp, &text)
+                .and_then(|()| std::fs::rename(&temp, path))
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             say(&format!(
                 "Wrote {} client and {} product mappings, {} counting and {} client rule sets to {}",
@@ -434,112 +439,190 @@ fn decide(args: &DecideArgs, accept: bool) -> Result<()> {
         ))
         .into());
     }
-    let (file, mut rows, columns) = match (client, accept) {
-        (true, true) => (
-            canonical::CLIENT_MAP,
-            inputs.client_map.clone(),
-            client_map_columns(),
-        ),
-        (true, false) => (
-            canonical::CLIENT_MAP_REJECTED,
-            inputs.client_rejections.clone(),
-            client_map_columns(),
-        ),
-        (false, true) => (
-            canonical::PRODUCT_MAP,
-            inputs.product_map.clone(),
-            product_map_columns(),
-        ),
-        (false, false) => (
-            canonical::PRODUCT_MAP_REJECTED,
-            inputs.product_rejections.clone(),
-            product_map_columns(),
-        ),
-    };
-    let external_name = if client {
-        inputs
-            .client_refs
-            .iter()
-            .find(|r| r.source == args.source && r.id == args.external_id)
-            .map(|r| r.name.clone())
-            .unwrap_or_default()
-    } else {
-        String::new()
-    };
-    let decision = DecisionRow {
-        source: args.source.clone(),
-        external_id: args.external_id.clone(),
-        target: args.target.clone(),
-        external_name,
-        units: if client {
-            String::new()
-        } else {
-            args.units.clone().unwrap_or_else(|| "1".to_string())
-        },
-    };
-    if let Some(units) = &args.units
-        && reckon_sources::parse_decimal(units).is_none()
+    let units = args.units.clone().unwrap_or_else(|| "1".to_string());
+    if !client
+        && reckon_sources::parse_decimal(&units).is_none_or(|u| u <= rust_decimal::Decimal::ZERO)
     {
         return Err(UserError(format!(
-            "--units {units}: expected a number such as 1 or 0.1"
+            "--units {units}: expected a positive number such as 1 or 0.1"
         ))
         .into());
     }
-    // A client reference maps to one client; a SKU may feed several
-    // products, so only the same (SKU, product) is a repeat.
-    let same_reference = |row: &DecisionRow| {
-        row.source == decision.source && row.external_id == decision.external_id
+    // mapping.toml is the user's own file: reckon does not rewrite it.
+    let in_toml = if client {
+        inputs
+            .toml_clients
+            .iter()
+            .find(|d| d.source == args.source && d.external_id == args.external_id)
+    } else {
+        inputs.toml_products.iter().find(|d| {
+            d.source == args.source && d.external_id == args.external_id && d.target == args.target
+        })
     };
-    if rows
-        .iter()
-        .any(|row| same_reference(row) && row.target == decision.target)
-    {
-        say(&format!(
-            "Already recorded in {file}: {} {} -> {}",
-            decision.source, decision.external_id, decision.target
-        ))?;
-        return Ok(());
-    }
-    if client && accept {
-        if let Some(existing) = rows.iter().position(same_reference) {
-            if !args.replace {
+    let (map_file, map_columns, id_column, target_column) = if client {
+        (
+            canonical::CLIENT_MAP,
+            &CLIENT_MAP_COLUMNS[..],
+            "external_client_id",
+            "client_id",
+        )
+    } else {
+        (
+            canonical::PRODUCT_MAP,
+            &PRODUCT_MAP_COLUMNS[..],
+            "sku",
+            "product_id",
+        )
+    };
+    let mut map = EditableCsv::open(&args.data.join(map_file), map_columns)?;
+    let reference = [
+        ("source", args.source.as_str()),
+        (id_column, args.external_id.as_str()),
+    ];
+    let this_target = [
+        ("source", args.source.as_str()),
+        (id_column, args.external_id.as_str()),
+        (target_column, args.target.as_str()),
+    ];
+    if accept {
+        if let Some(existing) = in_toml {
+            if client && existing.target != args.target {
                 return Err(UserError(format!(
-                    "{} {} is already mapped to {}: pass --replace to map it to {} instead",
-                    decision.source, decision.external_id, rows[existing].target, decision.target
+                    "{} {} is mapped to {} in mapping.toml: change it there",
+                    args.source, args.external_id, existing.target
                 ))
                 .into());
             }
-            rows.remove(existing);
+            say(&format!(
+                "Already in mapping.toml: {} {} -> {}",
+                args.source, args.external_id, args.target
+            ))?;
+            return Ok(());
         }
-    }
-    if accept
-        && client
-        && inputs.client_rejections.iter().any(|r| {
-            r.source == decision.source
-                && r.external_id == decision.external_id
-                && r.target == decision.target
-        })
-    {
-        say("Note: this mapping had been rejected before; accepting it now.")?;
-    }
-    if !inputs
-        .client_refs
-        .iter()
-        .any(|r| r.source == decision.source && (r.id == decision.external_id || !client))
-    {
+        if client {
+            let rows = map.matching(&reference);
+            if rows.iter().any(|&r| map.get(r, "client_id") == args.target) && rows.len() == 1 {
+                say(&format!(
+                    "Already recorded in {map_file}: {} {} -> {}",
+                    args.source, args.external_id, args.target
+                ))?;
+                return Ok(());
+            }
+            if !rows.is_empty() {
+                if !args.replace {
+                    let current: Vec<&str> =
+                        rows.iter().map(|&r| map.get(r, "client_id")).collect();
+                    return Err(UserError(format!(
+                        "{} {} is already mapped to {}: pass --replace to map it to {} instead",
+                        args.source,
+                        args.external_id,
+                        current.join(", "),
+                        args.target
+                    ))
+                    .into());
+                }
+                map.remove(&reference);
+            }
+            let name = inputs
+                .client_refs
+                .iter()
+                .find(|r| r.source == args.source && r.id == args.external_id)
+                .map(|r| r.name.clone())
+                .unwrap_or_default();
+            map.push(&[
+                ("source", args.source.as_str()),
+                ("external_client_id", args.external_id.as_str()),
+                ("client_id", args.target.as_str()),
+                ("external_name", name.as_str()),
+            ]);
+        } else {
+            match map.matching(&this_target).first() {
+                Some(&row) if map.get(row, "units") == units.as_str() => {
+                    say(&format!(
+                        "Already recorded in {map_file}: {} {} -> {} ({units} units)",
+                        args.source, args.external_id, args.target
+                    ))?;
+                    return Ok(());
+                }
+                Some(&row) => {
+                    say(&format!(
+                        "Units of {} {} -> {} changed from {} to {units}",
+                        args.source,
+                        args.external_id,
+                        args.target,
+                        map.get(row, "units")
+                    ))?;
+                    map.set(row, "units", &units);
+                }
+                None => map.push(&[
+                    ("source", args.source.as_str()),
+                    ("sku", args.external_id.as_str()),
+                    ("product_id", args.target.as_str()),
+                    ("units", units.as_str()),
+                ]),
+            }
+        }
+        let seen = if client {
+            inputs
+                .client_refs
+                .iter()
+                .any(|r| r.source == args.source && r.id == args.external_id)
+        } else {
+            inputs
+                .skus
+                .iter()
+                .any(|s| s.source == args.source && s.sku == args.external_id)
+        };
+        if !seen {
+            say(&format!(
+                "Note: usage.csv has no rows for {} {} yet.",
+                args.source, args.external_id
+            ))?;
+        }
+        map.save()?;
         say(&format!(
-            "Note: usage.csv has no rows for {} {} yet.",
-            decision.source, decision.external_id
+            "Mapped in {map_file}: {} {} -> {}",
+            args.source, args.external_id, args.target
+        ))?;
+        return Ok(());
+    }
+    // Rejecting: remembered, and an accepted mapping to the same target is
+    // taken back (one in mapping.toml has to be edited there).
+    if let Some(existing) = in_toml
+        && existing.target == args.target
+    {
+        return Err(UserError(format!(
+            "{} {} -> {} is in mapping.toml: remove it there before rejecting it",
+            args.source, args.external_id, args.target
+        ))
+        .into());
+    }
+    let rejected_file = if client {
+        canonical::CLIENT_MAP_REJECTED
+    } else {
+        canonical::PRODUCT_MAP_REJECTED
+    };
+    let rejected_columns: &[&str] = if client {
+        &["source", "external_client_id", "client_id"]
+    } else {
+        &["source", "sku", "product_id"]
+    };
+    let mut rejected = EditableCsv::open(&args.data.join(rejected_file), rejected_columns)?;
+    if rejected.matching(&this_target).is_empty() {
+        rejected.push(&this_target);
+        rejected.save()?;
+    }
+    let taken_back = map.remove(&this_target);
+    if taken_back > 0 {
+        map.save()?;
+        say(&format!(
+            "Removed the mapping {} {} -> {} from {map_file}",
+            args.source, args.external_id, args.target
         ))?;
     }
-    rows.push(decision.clone());
-    write_decisions(&args.data.join(file), columns, &rows)?;
     say(&format!(
-        "{} in {file}: {} {} -> {}",
-        if accept { "Mapped" } else { "Rejected" },
-        decision.source,
-        decision.external_id,
-        decision.target
+        "Rejected in {rejected_file}: {} {} -> {} (not suggested again)",
+        args.source, args.external_id, args.target
     ))?;
     Ok(())
 }
@@ -555,7 +638,7 @@ fn auto(args: &AutoArgs) -> Result<()> {
     let inputs = MappingInputs::load(&args.data)?;
     let matcher_inputs = MatcherInputs::new(&inputs);
     let matcher = matcher_inputs.matcher();
-    let mut rows = inputs.client_map.clone();
+    let mut map = EditableCsv::open(&args.data.join(canonical::CLIENT_MAP), &CLIENT_MAP_COLUMNS)?;
     let mut mapped = 0;
     for reference in inputs
         .client_refs
@@ -581,21 +664,16 @@ fn auto(args: &AutoArgs) -> Result<()> {
             best.score,
             best.reason
         ))?;
-        rows.push(DecisionRow {
-            source: reference.source.clone(),
-            external_id: reference.id.clone(),
-            target: best.client_id.clone(),
-            external_name: reference.name.clone(),
-            units: String::new(),
-        });
+        map.push(&[
+            ("source", reference.source.as_str()),
+            ("external_client_id", reference.id.as_str()),
+            ("client_id", best.client_id.as_str()),
+            ("external_name", reference.name.as_str()),
+        ]);
         mapped += 1;
     }
     if mapped > 0 && !args.dry_run {
-        write_decisions(
-            &args.data.join(canonical::CLIENT_MAP),
-            client_map_columns(),
-            &rows,
-        )?;
+        map.save()?;
     }
     say(&format!(
         "{mapped} client references {}mapped automatically (score at least {threshold}, no rival at that level)",
