@@ -12,6 +12,10 @@ use reckon_core::{Catalog, Finding, FindingKind};
 use reckon_report::{Annotate, Annotation, SuggestionView};
 use reckon_sources::canonical::references::DecisionRow;
 
+/// Sources whose SKUs are Microsoft part numbers (the Microsoft 365
+/// profiles' default source names).
+const MICROSOFT_SOURCES: [&str; 3] = ["m365", "partner_center", "pax8"];
+
 /// How many suggestions an unmapped finding carries.
 const SUGGESTIONS: usize = 3;
 
@@ -33,8 +37,9 @@ impl MappingChoices {
         rejected_clients: &[DecisionRow],
         rejected_products: Vec<DecisionRow>,
     ) -> MappingChoices {
+        // Microsoft's names apply to Microsoft feeds' SKUs only.
         let sku_names = catalog
-            .mapped_skus()
+            .mapped_skus_of_sources(&MICROSOFT_SOURCES)
             .filter_map(|sku| {
                 reckon_sources::profiles::m365::sku_display_name(sku)
                     .map(|name| (sku.to_string(), name))
@@ -95,7 +100,10 @@ pub struct MappingAnnotations<'c> {
 }
 
 impl Annotate for MappingAnnotations<'_> {
-    fn sku_name(&self, _source: &str, sku: &str) -> Option<&str> {
+    fn sku_name(&self, source: &str, sku: &str) -> Option<&str> {
+        if !MICROSOFT_SOURCES.contains(&source) {
+            return None;
+        }
         self.choices.sku_names.get(sku).map(String::as_str)
     }
 
@@ -142,7 +150,11 @@ impl Annotate for MappingAnnotations<'_> {
                 {
                     return known.clone();
                 }
-                let sku_name = reckon_sources::profiles::m365::sku_display_name(key);
+                let sku_name = if MICROSOFT_SOURCES.contains(&source) {
+                    reckon_sources::profiles::m365::sku_display_name(key)
+                } else {
+                    None
+                };
                 let rejected = |product: &str| {
                     self.choices
                         .rejected_products
@@ -151,7 +163,7 @@ impl Annotate for MappingAnnotations<'_> {
                 };
                 let suggestions = self
                     .products
-                    .suggest(key, sku_name.as_deref().unwrap_or(""), SUGGESTIONS + 4)
+                    .suggest(key, sku_name.as_deref().unwrap_or(""), usize::MAX)
                     .into_iter()
                     .filter(|s| !rejected(&s.product_id))
                     .take(SUGGESTIONS)

@@ -268,9 +268,11 @@ impl<'c> UsageAccumulator<'c> {
             },
         };
         let Some(mappings) = self.skus.get(entry, source, row.sku) else {
-            if entry.ignored_skus.contains(row.sku) {
-                // Free and viral SKUs and the like: not billed, not a
-                // mapping gap.
+            if entry.ignored_skus.contains(row.sku)
+                || (RULED && catalog.client_rules[client as usize].owns(entry.id.as_str(), row.sku))
+            {
+                // Free and viral SKUs, and licences the client buys itself:
+                // not billed, not a mapping gap.
                 self.ignored_rows += 1;
                 return;
             }
@@ -400,10 +402,7 @@ impl<'c> UsageAccumulator<'c> {
         let catalog = self.catalog;
         let resolved = &catalog.mappings[mapping as usize];
         let client_rules = &catalog.client_rules[client as usize];
-        let product = &catalog.products[resolved.product as usize];
-        let counting = client_rules
-            .counting_for(&product.id)
-            .unwrap_or(&product.counting);
+        let counting = catalog.counting_for(client, resolved.product);
         let source = catalog.sources[resolved.source as usize].id.as_str();
         // What a rule leaves out is never an exception, whatever its
         // status: exclusions are decided first.
@@ -415,16 +414,16 @@ impl<'c> UsageAccumulator<'c> {
             && !counting
                 .device_classes
                 .iter()
-                .any(|class| class.eq_ignore_ascii_case(row.device_class.trim()))
+                .any(|class| class.trim().eq_ignore_ascii_case(row.device_class.trim()))
         {
             return RowClass::Excluded;
         }
         if !counting.excluded_items.is_empty() {
-            let item = trim(row.item_id);
+            let item = trim(row.item_id).to_lowercase();
             if counting
                 .excluded_items
                 .iter()
-                .any(|excluded| excluded.eq_ignore_ascii_case(item))
+                .any(|excluded| excluded.trim().to_lowercase() == item)
             {
                 return RowClass::Excluded;
             }
@@ -434,7 +433,10 @@ impl<'c> UsageAccumulator<'c> {
         }
         let stale_days = client_rules.stale_days.or(counting.stale_days);
         let cutoff = match stale_days {
-            Some(days) => self.as_of - jiff::SignedDuration::from_hours(24 * i64::from(days)),
+            Some(days) => self
+                .as_of
+                .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+                .unwrap_or(Timestamp::MIN),
             None => self.stale_cutoff,
         };
         if row.last_seen.is_some_and(|seen| seen < cutoff) {

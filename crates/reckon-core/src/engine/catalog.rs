@@ -77,6 +77,7 @@ pub struct Catalog {
     pub(crate) has_rules: bool,
     /// Whether any mapping rounds its totals.
     pub(crate) has_rounding: bool,
+    rule_warnings: Vec<String>,
 }
 
 impl Catalog {
@@ -98,9 +99,30 @@ impl Catalog {
             .map(|&i| &self.clients[i as usize])
     }
 
-    /// Every SKU a product mapping names (once per mapping).
-    pub fn mapped_skus(&self) -> impl Iterator<Item = &str> {
-        self.mappings.iter().map(|mapping| &*mapping.sku)
+    /// The counting rules that apply to a client's usage of a product: the
+    /// client's own for it, else the product's.
+    pub(crate) fn counting_for(&self, client: u32, product: u32) -> &CountingRules {
+        let product = &self.products[product as usize];
+        self.client_rules[client as usize]
+            .counting_for(&product.id)
+            .unwrap_or(&product.counting)
+    }
+
+    /// Things the rules name that nothing else does (a typo in a product
+    /// or client id): they change nothing, which a person should know.
+    pub fn rule_warnings(&self) -> &[String] {
+        &self.rule_warnings
+    }
+
+    /// The SKUs product mappings name for these sources (once per mapping).
+    pub fn mapped_skus_of_sources<'s>(
+        &'s self,
+        sources: &'s [&str],
+    ) -> impl Iterator<Item = &'s str> + 's {
+        self.mappings
+            .iter()
+            .filter(|mapping| sources.contains(&self.sources[mapping.source as usize].id.as_str()))
+            .map(|mapping| &*mapping.sku)
     }
 
     /// The billing rules of a client (the defaults when none were given).
@@ -344,7 +366,13 @@ impl CatalogBuilder {
                 .entry(mapping.product_id.clone())
                 .or_insert_with(|| (position, Product::bare(mapping.product_id.clone())));
         }
+        let mut rule_warnings = Vec::new();
         for client in self.client_rules.keys() {
+            if !self.clients.contains_key(client) {
+                rule_warnings.push(format!(
+                    "client rules name client {client}, which no billing line, client list or mapping names: check the id"
+                ));
+            }
             self.clients
                 .entry(client.clone())
                 .or_insert_with(|| Client {
@@ -352,7 +380,21 @@ impl CatalogBuilder {
                     name: client.to_string(),
                 });
         }
+        for rules in self.client_rules.values() {
+            for (product, _) in rules.included.iter().chain(&rules.minimum) {
+                if !self.products.contains_key(product) {
+                    rule_warnings.push(format!(
+                        "an included or minimum quantity names product {product}, which nothing else names: check the id"
+                    ));
+                }
+            }
+        }
         for (product, rules) in std::mem::take(&mut self.counting_rules) {
+            if !self.products.contains_key(&product) {
+                rule_warnings.push(format!(
+                    "counting rules name product {product}, which no product list, billing line or mapping names: check the id"
+                ));
+            }
             let position = self.products.len();
             self.products
                 .entry(product.clone())
@@ -491,6 +533,7 @@ impl CatalogBuilder {
             client_rules,
             has_rules,
             has_rounding,
+            rule_warnings,
         }
     }
 }

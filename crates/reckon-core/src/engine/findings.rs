@@ -139,9 +139,16 @@ impl<'c> Reconciliation<'c> {
             excluded_units(RowClass::Stale),
         );
         explanation.push_str(&rounding_note);
+        // The "listed" equation counts units before any rounding, like the
+        // evidence; the rounding note says what rounding did.
+        let counted_items: Decimal = groups
+            .iter()
+            .filter(|g| g.class == RowClass::Counted)
+            .map(|g| self.catalog.mappings[g.mapping as usize].units)
+            .sum();
         explanation.push_str(&self.rules_note(
             pair,
-            line.in_use - from_counts,
+            counted_items,
             excluded_units(RowClass::Inactive),
             excluded_units(RowClass::Stale),
             excluded_units(RowClass::Excluded),
@@ -176,8 +183,11 @@ impl<'c> Reconciliation<'c> {
     /// product's rule, or the run's setting.
     fn stale_days_for(&self, client: Option<u32>, product: Option<u32>) -> u32 {
         let client_days = client.and_then(|c| self.catalog.client_rules[c as usize].stale_days);
-        let product_days =
-            product.and_then(|p| self.catalog.products[p as usize].counting.stale_days);
+        let product_days = match (client, product) {
+            (Some(c), Some(p)) => self.catalog.counting_for(c, p).stale_days,
+            (None, Some(p)) => self.catalog.products[p as usize].counting.stale_days,
+            _ => None,
+        };
         client_days
             .or(product_days)
             .unwrap_or(self.params.stale_days)
@@ -196,6 +206,7 @@ impl<'c> Reconciliation<'c> {
     ) -> String {
         let mut note = String::new();
         let product = &self.catalog.products[pair.product as usize];
+        let counting = self.catalog.counting_for(pair.client, pair.product);
         // "42 = 44 listed - 2 not active": how the items behind the count
         // became the count.
         let left_out = inactive_units + stale_units + excluded_units;
@@ -214,8 +225,8 @@ impl<'c> Reconciliation<'c> {
                     note.push_str(&format!(" - {} {what}", units.normalize()));
                 }
             }
-            // The product's own rules are spelled out below when set.
-            if product.counting.is_default() {
+            // The rules are spelled out below when they are not the defaults.
+            if counting.is_default() {
                 let stale_days = self.stale_days_for(Some(pair.client), Some(pair.product));
                 note.push_str(&format!(
                     " (rules: active only; stale after {stale_days} days)"
@@ -266,28 +277,27 @@ impl<'c> Reconciliation<'c> {
             let resolved = &self.catalog.mappings[*mapping as usize];
             let after = resolved.rounding.apply(*total);
             if after != *total {
+                let how = match resolved.rounding {
+                    crate::model::Rounding::Up => "rounded up to",
+                    crate::model::Rounding::Down => "rounded down to",
+                    _ => "rounded to",
+                };
                 note.push_str(&format!(
-                    "; {}: {} rounded {} to {}",
+                    "; {}: {} {how} {}",
                     resolved.sku,
                     total.normalize(),
-                    match resolved.rounding {
-                        crate::model::Rounding::Up => "up",
-                        crate::model::Rounding::Down => "down",
-                        _ => "",
-                    },
                     after.normalize()
                 ));
             }
         }
-        note.replace(" rounded  to ", " rounded to ")
+        note
     }
 
     /// Which rules left a pair's excluded items out, found again from the
     /// items (the rows do not carry the reason).
     fn exclusion_reasons(&self, pair: &Pair) -> Vec<&'static str> {
         let rules = &self.catalog.client_rules[pair.client as usize];
-        let product = &self.catalog.products[pair.product as usize];
-        let counting = rules.counting_for(&product.id).unwrap_or(&product.counting);
+        let counting = self.catalog.counting_for(pair.client, pair.product);
         let mut reasons = Vec::new();
         let mut add = |reason: &'static str| {
             if !reasons.contains(&reason) {
@@ -306,7 +316,7 @@ impl<'c> Reconciliation<'c> {
             } else if counting
                 .excluded_items
                 .iter()
-                .any(|item| item.eq_ignore_ascii_case(key))
+                .any(|item| item.trim().to_lowercase() == key)
             {
                 add("a named exception");
             } else {
@@ -321,6 +331,14 @@ impl<'c> Reconciliation<'c> {
                 "a licence the client buys itself"
             });
         }
+        // A fixed order, whatever order the items came in.
+        const ORDER: [&str; 4] = [
+            "the MSP's own client",
+            "a licence the client buys itself",
+            "a named exception",
+            "a device class this product does not count",
+        ];
+        reasons.sort_by_key(|reason| ORDER.iter().position(|known| known == reason));
         reasons
     }
 

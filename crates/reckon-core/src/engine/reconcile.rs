@@ -45,9 +45,10 @@ pub fn reconcile<'c>(
         ignored_rows,
         ..
     } = usage;
+    diagnostics.extend(catalog.rule_warnings().iter().cloned());
     if ignored_rows > 0 {
         diagnostics.push(format!(
-            "{ignored_rows} usage rows of ignored SKUs (free or viral) were left out"
+            "{ignored_rows} usage rows of ignored SKUs (free or viral, or bought by the client itself) were left out"
         ));
     }
 

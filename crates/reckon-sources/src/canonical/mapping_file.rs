@@ -190,9 +190,9 @@ impl MappingFile {
                     entry.sku
                 )));
             }
-            if entry.units <= Decimal::ZERO {
+            if entry.units <= Decimal::ZERO || entry.units > super::mappings::MAX_UNITS {
                 return Err(problem(format!(
-                    "[[product]] {} {}: units must be positive, found {}",
+                    "[[product]] {} {}: units must be positive and at most 1000000, found {}",
                     entry.source, entry.sku, entry.units
                 )));
             }

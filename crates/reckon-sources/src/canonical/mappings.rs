@@ -63,6 +63,11 @@ pub fn read_client_map(
     Ok(rows.len())
 }
 
+/// The largest units factor a mapping may have: far above any real one
+/// (a SKU worth a million units), low enough that no sum overflows.
+pub const MAX_UNITS: rust_decimal::Decimal =
+    rust_decimal::Decimal::from_parts(1_000_000, 0, 0, false, 0);
+
 /// Reads `product_map.csv` (`source,sku,product_id,units`) into the builder.
 /// The same SKU and product with two different units is an error.
 pub fn read_product_map(
@@ -83,11 +88,11 @@ pub fn read_product_map(
             rust_decimal::Decimal::ONE
         } else {
             parse_decimal(units_text)
-                .filter(|u| u.is_sign_positive() && !u.is_zero())
+                .filter(|u| u.is_sign_positive() && !u.is_zero() && *u <= MAX_UNITS)
                 .ok_or_else(|| {
                     table.error(
                         3,
-                        format!("expected a positive number, found \"{units_text}\""),
+                        format!("expected a positive number up to 1000000, found \"{units_text}\""),
                     )
                 })?
         };

@@ -140,17 +140,26 @@ pub fn read_psa_clients(
     into: &mut Vec<PsaClientRow>,
 ) -> Result<(), SourceError> {
     let mut table = Table::open(reader, file, &["client_id"], &["client_name"])?;
+    // Billing files repeat each client on many lines: find them by id.
+    let mut at: HashMap<String, usize> = into
+        .iter()
+        .enumerate()
+        .map(|(i, client)| (client.id.clone(), i))
+        .collect();
     while table.advance()? {
         let id = table.required(0)?;
         let name = table.text(1)?;
-        match into.iter_mut().find(|client| client.id == id) {
-            Some(known) if known.name.is_empty() => known.name = name.to_string(),
+        match at.get(id) {
+            Some(&i) if into[i].name.is_empty() => into[i].name = name.to_string(),
             Some(_) => {}
-            None => into.push(PsaClientRow {
-                id: id.to_string(),
-                name: name.to_string(),
-                domains: Vec::new(),
-            }),
+            None => {
+                at.insert(id.to_string(), into.len());
+                into.push(PsaClientRow {
+                    id: id.to_string(),
+                    name: name.to_string(),
+                    domains: Vec::new(),
+                });
+            }
         }
     }
     Ok(())

@@ -377,7 +377,7 @@ fn suggest_products_for(inputs: &MappingInputs, args: &SuggestArgs) -> Result<()
             sku.name.clone()
         };
         let suggestions: Vec<_> = matcher
-            .suggest(&sku.sku, &name, args.limit + 4)
+            .suggest(&sku.sku, &name, usize::MAX)
             .into_iter()
             .filter(|s| !rejected(&sku.source, &sku.sku, &s.product_id))
             .take(args.limit)
