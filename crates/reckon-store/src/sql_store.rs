@@ -110,6 +110,32 @@ impl SqlStore {
         self.pool.close().await;
     }
 
+    /// Drops a PostgreSQL schema and everything in it (test clean-up).
+    pub async fn drop_schema(&self, schema: &str) -> StoreResult<()> {
+        if self.backend != Backend::Postgres
+            || !schema
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(StoreError::Other(format!("cannot drop schema {schema}")));
+        }
+        self.pool
+            .execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
+            .await?;
+        Ok(())
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades
+    /// later fails with "database is locked" when another writer is
+    /// active, where waiting (busy_timeout) would have been right.
+    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// The SQL text for this backend: SQLite numbers its placeholders
     /// `?1`, PostgreSQL `$1`.
     fn sql(&self, text: &str) -> String {
@@ -194,7 +220,7 @@ impl Store for SqlStore {
     }
 
     async fn set_setting(&self, key: &str, value: &str, actor: &str, at: &str) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let old: Option<String> =
             match sqlx::query(&self.sql("SELECT value FROM settings WHERE key = $1"))
                 .bind(key)
@@ -233,7 +259,7 @@ impl Store for SqlStore {
     }
 
     async fn add_imports(&self, imports: &[NewImport]) -> StoreResult<Vec<ImportOutcome>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut outcomes = Vec::with_capacity(imports.len());
         for import in imports {
             let existing = sqlx::query(&self.sql(
