@@ -29,6 +29,76 @@ pub enum Command {
     /// products: ranked suggestions, and decisions kept in the data set's
     /// mapping files.
     Map(MapArgs),
+    /// Create a workspace: reckon.toml and its database (SQLite by default,
+    /// or PostgreSQL with --database-url postgres://...).
+    Init(InitArgs),
+    /// Store exports in the workspace as immutable snapshots of a period:
+    /// canonical files as they are, PSA and vendor exports converted.
+    Import(ImportArgs),
+    /// List the workspace's imports.
+    Imports(ImportsArgs),
+    /// Show the audit trail: every import, setting and mapping change.
+    Audit(AuditArgs),
+}
+
+/// Where the workspace is and who acts in it.
+#[derive(Debug, Args)]
+pub struct WorkspaceArgs {
+    /// The workspace directory (default: $RECKON_WORKSPACE, else the
+    /// current directory or the nearest parent with a reckon.toml).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// A database other than the workspace's (also $RECKON_DATABASE_URL).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Who is acting, for the audit trail (default: $RECKON_USER, else the
+    /// login name).
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The directory to create the workspace in (default: the current one).
+    pub dir: Option<PathBuf>,
+    /// Use this database instead of reckon.db in the workspace.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Canonical files (billing.csv, usage.csv, client_map.csv, ...,
+    /// mapping.toml) and PSA or vendor exports, in any mix.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// The billing period, YYYY-MM (default: the month of the newest
+    /// last-seen date in the files).
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    /// Where custom profiles are kept (as for `reckon convert`).
+    #[arg(long, value_name = "DIR")]
+    pub profiles_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportsArgs {
+    /// Only this period's imports.
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only changes to this kind of thing (import, setting, mapping, ...).
+    #[arg(long, value_name = "KIND")]
+    pub entity: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]
@@ -55,7 +125,7 @@ pub enum MapCommand {
     Export(ExportArgs),
     /// Check a mapping.toml (syntax, and conflicts with the data set's
     /// other mappings) and make it the data set's mapping.toml.
-    Import(ImportArgs),
+    Import(MapImportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -68,7 +138,7 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub struct MapImportArgs {
     /// The mapping file to take in.
     pub file: PathBuf,
     #[arg(long, value_name = "DIR")]
@@ -183,25 +253,34 @@ pub struct ProfilesArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Directory with billing.csv, usage.csv, client_map.csv,
-    /// product_map.csv, products.csv (and optionally clients.csv).
+    /// product_map.csv, products.csv (and optionally clients.csv,
+    /// mapping.toml). Without it, the run reads the workspace's imports.
     #[arg(long, value_name = "DIR")]
-    pub data: PathBuf,
+    pub data: Option<PathBuf>,
+    /// In a workspace: the period to reconcile, YYYY-MM (default: the
+    /// latest period imported).
+    #[arg(long, value_name = "YYYY-MM", conflicts_with = "data")]
+    pub period: Option<String>,
     /// The instant usage is judged at: a date (00:00 UTC) or an RFC 3339
     /// instant.
+    /// Required with --data; in a workspace, the period's last day.
     #[arg(long, value_name = "YYYY-MM-DD")]
-    pub as_of: String,
+    pub as_of: Option<String>,
     /// Items last seen more than this many days before --as-of are stale.
     #[arg(long, value_name = "N", default_value_t = 30)]
     pub stale_days: u32,
-    /// Where to write recon.csv, exceptions.csv and findings.json.
+    /// Where to write recon.csv, exceptions.csv and findings.json
+    /// (required with --data).
     #[arg(long, value_name = "OUTDIR")]
-    pub out: PathBuf,
+    pub out: Option<PathBuf>,
     /// Threads for reading usage (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// How many of the largest findings the summary lists.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,7 +12,9 @@ use reckon_sources::canonical::{
 };
 use serde_json::json;
 
-use crate::cli::{AutoArgs, DecideArgs, ExportArgs, ImportArgs, MapArgs, MapCommand, SuggestArgs};
+use crate::cli::{
+    AutoArgs, DecideArgs, ExportArgs, MapArgs, MapCommand, MapImportArgs, SuggestArgs,
+};
 use crate::error::UserError;
 use crate::mapping_files::{EditableCsv, MappingInputs, say};
 
@@ -135,7 +137,7 @@ fn export(args: &ExportArgs) -> Result<()> {
 
 /// Takes a mapping file in as the data set's mapping.toml, after checking
 /// it against the CSV mappings beside it.
-fn import(args: &ImportArgs) -> Result<()> {
+fn import(args: &MapImportArgs) -> Result<()> {
     let shown = args.file.display().to_string();
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| UserError(format!("{shown}: cannot be read: {e}")))?;

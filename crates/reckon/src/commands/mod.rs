@@ -5,6 +5,7 @@ mod demo;
 mod map;
 mod profiles;
 mod run;
+mod workspace_commands;
 
 use anyhow::Result;
 
@@ -17,5 +18,9 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Convert(args) => convert::run(&args),
         Command::Profiles(args) => profiles::run(&args),
         Command::Map(args) => map::run(&args),
+        Command::Init(args) => workspace_commands::init(&args),
+        Command::Import(args) => workspace_commands::import(&args),
+        Command::Imports(args) => workspace_commands::imports(&args),
+        Command::Audit(args) => workspace_commands::audit(&args),
     }
 }

@@ -1,29 +1,48 @@
 use std::io::Write;
+use std::path::Path;
 
-use anyhow::Result;
-use reckon_core::RunParams;
+use anyhow::{Context, Result};
+use reckon_core::{Reconciliation, RunParams};
+use reckon_store::{ImportKind, Store};
 
 use crate::annotations::MappingChoices;
 use crate::cli::RunArgs;
-use crate::dataset::{self, Dir};
+use crate::dataset::{self, Dir, InMemory, Reference};
 use crate::error::UserError;
+use crate::importing::period_last_day;
 use crate::params::parse_as_of;
 use crate::pipeline;
+use crate::workspace::{self, runtime};
 
-/// `reckon run --data DIR --as-of DATE --out OUTDIR`.
+/// `reckon run --data DIR --as-of DATE --out OUTDIR`, or in a workspace
+/// `reckon run [--period YYYY-MM] [--as-of DATE] [--out OUTDIR]`.
 pub fn run(args: &RunArgs) -> Result<()> {
+    match &args.data {
+        Some(data) => run_files(args, data),
+        None => run_workspace(args),
+    }
+}
+
+fn run_files(args: &RunArgs, data: &Path) -> Result<()> {
+    let as_of = args.as_of.as_deref().ok_or_else(|| {
+        UserError("--data needs --as-of (the instant usage is judged at)".to_string())
+    })?;
+    let out_dir = args
+        .out
+        .as_deref()
+        .ok_or_else(|| UserError("--data needs --out (where the results go)".to_string()))?;
     let params = RunParams {
-        as_of: parse_as_of(&args.as_of)?,
+        as_of: parse_as_of(as_of)?,
         stale_days: args.stale_days,
     };
-    if !args.data.is_dir() {
+    if !data.is_dir() {
         return Err(UserError(format!(
             "--data {}: not a directory (it should hold billing.csv, usage.csv, client_map.csv, product_map.csv and products.csv)",
-            args.data.display()
+            data.display()
         ))
         .into());
     }
-    let files = Dir(&args.data);
+    let files = Dir(data);
     let started = std::time::Instant::now();
     let reference = dataset::load_reference(&files)?;
     tracing::info!(
@@ -34,10 +53,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let usage_path = args.data.join(reckon_sources::canonical::USAGE);
+    let usage_path = data.join(reckon_sources::canonical::USAGE);
     let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), &params, threads)?;
     let rejected = |name: &str| -> Result<Vec<_>> {
-        match std::fs::File::open(args.data.join(name)) {
+        match std::fs::File::open(data.join(name)) {
             Ok(file) => Ok(if name == reckon_sources::canonical::CLIENT_MAP_REJECTED {
                 reckon_sources::canonical::references::read_client_decisions(file, name)?
             } else {
@@ -47,19 +66,31 @@ pub fn run(args: &RunArgs) -> Result<()> {
             Err(error) => Err(error.into()),
         }
     };
-    let started = std::time::Instant::now();
     let choices = MappingChoices::new(
         &reference.catalog,
         &rejected(reckon_sources::canonical::CLIENT_MAP_REJECTED)?,
         rejected(reckon_sources::canonical::PRODUCT_MAP_REJECTED)?,
     );
-    let annotations = choices.annotations();
-    tracing::info!(
-        duration_ms = started.elapsed().as_millis() as u64,
-        "prepared mapping suggestions"
-    );
-    pipeline::standard_outputs(&recon, &annotations).write_to(&args.out)?;
+    finish(args, &recon, &params, &choices, Some(out_dir))?;
+    // The process ends here: freeing millions of small allocations one by
+    // one would only delay the exit that returns all memory at once.
+    std::mem::forget(recon);
+    std::mem::forget(reference);
+    Ok(())
+}
 
+/// Outputs (when asked for) and the summary.
+fn finish(
+    args: &RunArgs,
+    recon: &Reconciliation<'_>,
+    params: &RunParams,
+    choices: &MappingChoices,
+    out_dir: Option<&Path>,
+) -> Result<()> {
+    let annotations = choices.annotations();
+    if let Some(out_dir) = out_dir {
+        pipeline::standard_outputs(recon, &annotations).write_to(out_dir)?;
+    }
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
@@ -69,20 +100,101 @@ pub fn run(args: &RunArgs) -> Result<()> {
         params.as_of,
         params.stale_days
     )?;
-    let started = std::time::Instant::now();
     reckon_report::write_summary(&recon.summary(args.top), &mut out)?;
-    tracing::info!(
-        duration_ms = started.elapsed().as_millis() as u64,
-        "printed summary"
+    if let Some(out_dir) = out_dir {
+        writeln!(
+            out,
+            "\nWrote recon.csv, exceptions.csv and findings.json to {}",
+            out_dir.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// A period of the workspace: the latest import of each feed of the
+/// period, with the catalogue and mappings imported at or before it.
+fn run_workspace(args: &RunArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let dir = workspace::locate(args.workspace.workspace.as_deref())?;
+    let workspace = runtime.block_on(workspace::open(
+        &dir,
+        args.workspace.database_url.as_deref(),
+    ))?;
+    let store = &workspace.store;
+    let period = match &args.period {
+        Some(period) => period.clone(),
+        None => runtime.block_on(store.periods())?.pop().ok_or_else(|| {
+            UserError(format!(
+                "the workspace {} has no imports yet: run `reckon import`",
+                dir.display()
+            ))
+        })?,
+    };
+    let last_day = period_last_day(&period)?;
+    let as_of = match &args.as_of {
+        Some(text) => parse_as_of(text)?,
+        None => last_day
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .map(|zoned| zoned.timestamp())
+            .map_err(|e| UserError(format!("period {period}: {e}")))?,
+    };
+    let params = RunParams {
+        as_of,
+        stale_days: args.stale_days,
+    };
+    let latest = runtime.block_on(store.latest_imports(&period))?;
+    if !latest.iter().any(|import| import.kind == ImportKind::Usage) {
+        return Err(UserError(format!("period {period} has no usage imported")).into());
+    }
+    // The canonical files the imports make up: billing and usage snapshots
+    // share one layout, so a kind's snapshots join under one header.
+    let mut files: Vec<(&'static str, String)> = Vec::new();
+    for (kind, name) in [
+        (ImportKind::Billing, reckon_sources::canonical::BILLING),
+        (ImportKind::Usage, reckon_sources::canonical::USAGE),
+        (ImportKind::Products, reckon_sources::canonical::PRODUCTS),
+        (ImportKind::Clients, reckon_sources::canonical::CLIENTS),
+        (ImportKind::ClientMap, reckon_sources::canonical::CLIENT_MAP),
+        (
+            ImportKind::ProductMap,
+            reckon_sources::canonical::PRODUCT_MAP,
+        ),
+        (
+            ImportKind::MappingFile,
+            reckon_sources::canonical::MAPPING_FILE,
+        ),
+    ] {
+        let mut joined = String::new();
+        for import in latest.iter().filter(|import| import.kind == kind) {
+            let bytes = runtime.block_on(store.import_content(import.id))?;
+            let text = String::from_utf8(bytes)
+                .with_context(|| format!("import {} is not UTF-8 text", import.id))?;
+            if joined.is_empty() || kind == ImportKind::MappingFile {
+                joined.push_str(&text);
+            } else {
+                // The header is the first line of every snapshot.
+                joined.push_str(text.split_once('\n').map_or("", |(_, rest)| rest));
+            }
+        }
+        if !joined.is_empty() {
+            files.push((name, joined));
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let in_memory = InMemory(&borrowed);
+    let reference: Reference = dataset::load_reference(&in_memory)?;
+    let recon = pipeline::reconcile_files(&reference, &in_memory, None, &params, 1)?;
+    let choices = MappingChoices::new(&reference.catalog, &[], Vec::new());
+    println!(
+        "Period {period} of the workspace {}: imports {}",
+        dir.display(),
+        latest
+            .iter()
+            .map(|import| format!("{} ({} {})", import.id, import.kind.as_str(), import.source))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
-    writeln!(
-        out,
-        "\nWrote recon.csv, exceptions.csv and findings.json to {}",
-        args.out.display()
-    )?;
-    // The process ends here: freeing millions of small allocations one by
-    // one would only delay the exit that returns all memory at once.
-    std::mem::forget(recon);
-    std::mem::forget(reference);
+    finish(args, &recon, &params, &choices, args.out.as_deref())?;
+    runtime.block_on(store.close());
     Ok(())
 }

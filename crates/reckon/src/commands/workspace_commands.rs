@@ -1,0 +1,141 @@
+//! `reckon init`, `import`, `imports` and `audit`: the workspace's store.
+
+use std::io::Write;
+
+use anyhow::Result;
+use reckon_sources::profiles::Registry;
+use reckon_store::{ImportOutcome, Store};
+
+use crate::cli::{AuditArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
+use crate::custom_profiles;
+use crate::importing::{ImportRequest, prepare};
+use crate::workspace::{self, Workspace, actor, runtime};
+
+fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
+    let dir = workspace::locate(args.workspace.as_deref())?;
+    runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
+}
+
+/// `reckon init [DIR]`.
+pub fn init(args: &InitArgs) -> Result<()> {
+    let dir = match &args.dir {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir()?,
+    };
+    let runtime = runtime()?;
+    let workspace = runtime.block_on(workspace::init(&dir, args.database_url.as_deref()))?;
+    println!(
+        "Created a reckon workspace in {} (database: {})",
+        workspace.dir.display(),
+        workspace.config.database_url
+    );
+    println!(
+        "Next: reckon import FILES... --workspace {}",
+        workspace.dir.display()
+    );
+    runtime.block_on(workspace.store.close());
+    Ok(())
+}
+
+/// `reckon import FILE... [--period]`.
+pub fn import(args: &ImportArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let dir = custom_profiles::profiles_dir(args.profiles_dir.as_deref());
+    let registry = Registry::builtin().with_custom(custom_profiles::load(dir.as_deref())?);
+    let request = ImportRequest {
+        files: &args.files,
+        period: args.period.clone(),
+        actor: actor(args.workspace.user.as_deref()),
+        now: jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or_else(|_| jiff::Timestamp::now()),
+        registry: &registry,
+    };
+    let imports = prepare(&request)?;
+    let outcomes = runtime.block_on(workspace.store.add_imports(&imports))?;
+    let mut out = std::io::stdout().lock();
+    let mut stored = 0;
+    for (import, outcome) in imports.iter().zip(&outcomes) {
+        match outcome {
+            ImportOutcome::Stored(id) => {
+                stored += 1;
+                writeln!(
+                    out,
+                    "import {id}: {} {} from {} for {}, {} rows",
+                    import.kind.as_str(),
+                    import.source,
+                    import.file_name,
+                    import.period,
+                    import.rows
+                )?;
+            }
+            ImportOutcome::AlreadyImported(id) => writeln!(
+                out,
+                "already imported as import {id}: {} {} from {} for {} (not counted twice)",
+                import.kind.as_str(),
+                import.source,
+                import.file_name,
+                import.period
+            )?,
+        }
+    }
+    writeln!(
+        out,
+        "{stored} snapshots stored in {}",
+        workspace.dir.display()
+    )?;
+    runtime.block_on(workspace.store.close());
+    Ok(())
+}
+
+/// `reckon imports [--period]`.
+pub fn imports(args: &ImportsArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let imports = runtime.block_on(workspace.store.imports(args.period.as_deref()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "id  period   kind           source         rows  file (imported at, by)"
+    )?;
+    for import in imports {
+        writeln!(
+            out,
+            "{:<3} {:<8} {:<14} {:<14} {:>5}  {} ({}, {})",
+            import.id,
+            import.period,
+            import.kind.as_str(),
+            import.source,
+            import.rows,
+            import.file_name,
+            import.imported_at,
+            import.imported_by
+        )?;
+    }
+    runtime.block_on(workspace.store.close());
+    Ok(())
+}
+
+/// `reckon audit [--entity]`.
+pub fn audit(args: &AuditArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let entries = runtime.block_on(workspace.store.audit(args.entity.as_deref()))?;
+    let mut out = std::io::stdout().lock();
+    for entry in entries {
+        writeln!(
+            out,
+            "{} {} {} {} {}: {} -> {}",
+            entry.at,
+            entry.actor,
+            entry.entity,
+            entry.entity_id,
+            entry.field,
+            entry.old_value.as_deref().unwrap_or("(none)"),
+            entry.new_value.as_deref().unwrap_or("(none)")
+        )?;
+    }
+    runtime.block_on(workspace.store.close());
+    Ok(())
+}

@@ -1,0 +1,384 @@
+//! Turns the files given to `reckon import` into import snapshots: canonical
+//! files are checked with the canonical readers and stored as they are;
+//! any other export is converted with its source profile first. Billing and
+//! usage are stored in one fixed column layout (usage one snapshot per
+//! feed), so a run can put the latest snapshots of every feed together.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use reckon_core::Catalog;
+use reckon_sources::canonical::{self, mapping_file::MappingFile};
+use reckon_sources::convert::{
+    BILLING_COLUMNS, CanonicalWriter, ConvertOptions, MemoryOutput, USAGE_COLUMNS, convert,
+};
+use reckon_sources::input::{ReadOptions, open_inputs};
+use reckon_sources::profiles::{Context as ProfileContext, Registry};
+use reckon_store::{ImportKind, NewImport};
+use sha2::{Digest, Sha256};
+
+use crate::error::UserError;
+
+/// One file's contribution, before the period is known.
+#[derive(Debug)]
+struct Pending {
+    kind: ImportKind,
+    source: String,
+    file_name: String,
+    file_hash: String,
+    rows: u64,
+    newest_seen: Option<String>,
+    content: Vec<u8>,
+}
+
+/// What the caller says beyond the files.
+#[derive(Debug, Clone)]
+pub struct ImportRequest<'a> {
+    pub files: &'a [PathBuf],
+    /// `YYYY-MM`; default: the month of the newest last-seen date.
+    pub period: Option<String>,
+    pub actor: String,
+    /// RFC 3339 instant of the import (the caller's clock).
+    pub now: jiff::Timestamp,
+    pub registry: &'a Registry,
+}
+
+/// Reads, checks and converts every file; all or nothing.
+pub fn prepare(request: &ImportRequest<'_>) -> Result<Vec<NewImport>> {
+    // Converting needs the billing period; a period given or, failing
+    // that, this month.
+    let period_end = match &request.period {
+        Some(period) => period_last_day(period)?,
+        None => request
+            .now
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .last_of_month(),
+    };
+    let as_of = period_end
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| UserError(format!("bad period: {e}")))?;
+    let mut pending = Vec::new();
+    for path in request.files {
+        let bytes = std::fs::read(path)
+            .map_err(|e| UserError(format!("{}: cannot be read: {e}", path.display())))?;
+        let hash: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = path.display().to_string();
+        match canonical_kind(&file_name) {
+            Some(kind) => pending.extend(canonical_file(kind, &shown, &file_name, &hash, bytes)?),
+            None => pending.extend(vendor_export(
+                path,
+                &file_name,
+                &hash,
+                bytes,
+                as_of,
+                request.registry,
+            )?),
+        }
+    }
+    let period = match &request.period {
+        Some(period) => period.clone(),
+        None => pending
+            .iter()
+            .filter_map(|p| p.newest_seen.as_deref())
+            .max()
+            .map(|newest| newest[..7].to_string())
+            .ok_or_else(|| {
+                UserError(
+                    "these files carry no last-seen date to tell the period: pass --period YYYY-MM"
+                        .to_string(),
+                )
+            })?,
+    };
+    period_last_day(&period)?;
+    Ok(pending
+        .into_iter()
+        .map(|p| NewImport {
+            period: period.clone(),
+            kind: p.kind,
+            source: p.source,
+            file_name: p.file_name,
+            file_hash: p.file_hash,
+            imported_at: request.now.to_string(),
+            imported_by: request.actor.clone(),
+            rows: p.rows,
+            newest_seen: p.newest_seen,
+            content: p.content,
+        })
+        .collect())
+}
+
+/// The last day of a `YYYY-MM` period.
+pub fn period_last_day(period: &str) -> Result<jiff::civil::Date> {
+    let bad = || {
+        UserError(format!(
+            "period {period}: expected YYYY-MM, such as 2026-11"
+        ))
+    };
+    let (year, month) = period.split_once('-').ok_or_else(bad)?;
+    if year.len() != 4 || month.len() != 2 {
+        return Err(bad().into());
+    }
+    let date = jiff::civil::Date::new(
+        year.parse().map_err(|_| bad())?,
+        month.parse().map_err(|_| bad())?,
+        1,
+    )
+    .map_err(|_| bad())?;
+    Ok(date.last_of_month())
+}
+
+fn canonical_kind(file_name: &str) -> Option<ImportKind> {
+    Some(match file_name.to_ascii_lowercase().as_str() {
+        "billing.csv" => ImportKind::Billing,
+        "usage.csv" => ImportKind::Usage,
+        "subscriptions.csv" => ImportKind::Subscriptions,
+        "clients.csv" => ImportKind::Clients,
+        "products.csv" => ImportKind::Products,
+        "client_map.csv" => ImportKind::ClientMap,
+        "product_map.csv" => ImportKind::ProductMap,
+        "mapping.toml" => ImportKind::MappingFile,
+        _ => return None,
+    })
+}
+
+/// A canonical file: checked by the reader `reckon run` uses, then kept
+/// (billing and usage in the stored layout).
+fn canonical_file(
+    kind: ImportKind,
+    shown: &str,
+    file_name: &str,
+    hash: &str,
+    bytes: Vec<u8>,
+) -> Result<Vec<Pending>> {
+    let mut builder = Catalog::builder();
+    let single = |rows: u64, content: Vec<u8>| Pending {
+        kind,
+        source: "psa".to_string(),
+        file_name: file_name.to_string(),
+        file_hash: hash.to_string(),
+        rows,
+        newest_seen: None,
+        content,
+    };
+    Ok(match kind {
+        ImportKind::Billing => {
+            let lines = canonical::read_billing(&bytes[..], shown)?;
+            vec![single(
+                lines.len() as u64,
+                relayout(&bytes, &BILLING_COLUMNS, shown)?,
+            )]
+        }
+        ImportKind::Usage | ImportKind::Subscriptions => {
+            if kind == ImportKind::Usage {
+                canonical::read_usage_records(&bytes[..], shown)?;
+            }
+            split_by_source(kind, &bytes, shown, file_name, hash)?
+        }
+        ImportKind::Clients => {
+            let rows = canonical::read_clients(&bytes[..], shown, &mut builder)?;
+            vec![single(rows as u64, bytes)]
+        }
+        ImportKind::Products => {
+            let rows = canonical::read_products(&bytes[..], shown, &mut builder)?;
+            vec![single(rows as u64, bytes)]
+        }
+        ImportKind::ClientMap => {
+            let rows = canonical::read_client_map(&bytes[..], shown, &mut builder)?;
+            vec![single(rows as u64, bytes)]
+        }
+        ImportKind::ProductMap => {
+            let rows = canonical::read_product_map(&bytes[..], shown, &mut builder)?;
+            vec![single(rows as u64, bytes)]
+        }
+        ImportKind::MappingFile => {
+            let text = String::from_utf8(bytes)
+                .map_err(|_| UserError(format!("{shown}: is not UTF-8 text")))?;
+            let file = MappingFile::parse(&text, shown)?;
+            file.apply(shown, &mut builder)?;
+            vec![single(
+                (file.clients.len() + file.products.len()) as u64,
+                text.into_bytes(),
+            )]
+        }
+    })
+}
+
+/// A PSA or vendor export, converted with its profile.
+fn vendor_export(
+    path: &Path,
+    file_name: &str,
+    hash: &str,
+    bytes: Vec<u8>,
+    as_of: jiff::Timestamp,
+    registry: &Registry,
+) -> Result<Vec<Pending>> {
+    let shown = path.display().to_string();
+    let inputs = open_inputs(
+        &shown,
+        Box::new(std::io::Cursor::new(bytes)),
+        &ReadOptions::default(),
+    )?;
+    let output = MemoryOutput::default();
+    let mut writer = CanonicalWriter::new(output.clone());
+    let context = ProfileContext::for_as_of(as_of);
+    let report = convert(
+        registry,
+        inputs,
+        &ConvertOptions::default(),
+        &context,
+        &mut writer,
+        &mut |_, _| {},
+    )
+    .map_err(|error| match error {
+        reckon_sources::convert::ConvertError::Input(error) => anyhow::Error::new(error),
+        reckon_sources::convert::ConvertError::Output(error) => anyhow::Error::new(error),
+    })?;
+    writer.finish().context("cannot convert in memory")?;
+    for file in &report.files {
+        tracing::info!(file = %file.file, profile = %file.profile, rows = file.rows_used, "converted");
+    }
+    let texts = output.texts();
+    let mut pending = Vec::new();
+    if let Some(billing) = texts.get("billing.csv")
+        && billing.lines().count() > 1
+    {
+        pending.push(Pending {
+            kind: ImportKind::Billing,
+            source: "psa".to_string(),
+            file_name: file_name.to_string(),
+            file_hash: hash.to_string(),
+            rows: billing.lines().count() as u64 - 1,
+            newest_seen: None,
+            content: billing.clone().into_bytes(),
+        });
+    }
+    for (name, kind) in [
+        ("usage.csv", ImportKind::Usage),
+        ("subscriptions.csv", ImportKind::Subscriptions),
+    ] {
+        if let Some(text) = texts.get(name)
+            && text.lines().count() > 1
+        {
+            pending.extend(split_by_source(
+                kind,
+                text.as_bytes(),
+                &shown,
+                file_name,
+                hash,
+            )?);
+        }
+    }
+    if let Some(clients) = texts.get("clients.csv")
+        && clients.lines().count() > 1
+    {
+        pending.push(Pending {
+            kind: ImportKind::Clients,
+            source: "psa".to_string(),
+            file_name: file_name.to_string(),
+            file_hash: hash.to_string(),
+            rows: clients.lines().count() as u64 - 1,
+            newest_seen: None,
+            content: clients.clone().into_bytes(),
+        });
+    }
+    if pending.is_empty() {
+        return Err(UserError(format!("{shown}: no record could be read from it")).into());
+    }
+    Ok(pending)
+}
+
+/// Rewrites a CSV text into `columns` (by header name; missing ones empty).
+fn relayout(bytes: &[u8], columns: &[&str], shown: &str) -> Result<Vec<u8>> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| UserError(format!("{shown}: {e}")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    let positions: Vec<Option<usize>> = columns
+        .iter()
+        .map(|column| header.iter().position(|h| h == column))
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(columns)?;
+    for record in reader.records() {
+        let record = record.map_err(|e| UserError(format!("{shown}: {e}")))?;
+        writer.write_record(
+            positions
+                .iter()
+                .map(|at| at.and_then(|i| record.get(i)).unwrap_or("")),
+        )?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| anyhow::anyhow!("cannot lay out {shown}: {e}"))
+}
+
+/// A feed's rows being gathered: the CSV so far, its row count and its
+/// newest last-seen instant.
+type FeedSnapshot = (csv::Writer<Vec<u8>>, u64, Option<String>);
+
+/// One snapshot per feed, in the stored layout, with each feed's newest
+/// last-seen instant.
+fn split_by_source(
+    kind: ImportKind,
+    bytes: &[u8],
+    shown: &str,
+    file_name: &str,
+    hash: &str,
+) -> Result<Vec<Pending>> {
+    let columns: Vec<&str> = match kind {
+        ImportKind::Usage => USAGE_COLUMNS.to_vec(),
+        _ => reckon_sources::convert::SUBSCRIPTION_COLUMNS.to_vec(),
+    };
+    let laid_out = relayout(bytes, &columns, shown)?;
+    let source_at = columns.iter().position(|c| *c == "source").unwrap_or(0);
+    let seen_at = columns.iter().position(|c| *c == "last_seen");
+    let mut reader = csv::Reader::from_reader(&laid_out[..]);
+    let mut per_source: BTreeMap<String, FeedSnapshot> = BTreeMap::new();
+    for record in reader.records() {
+        let record = record?;
+        let source = record.get(source_at).unwrap_or("").to_string();
+        let entry = per_source.entry(source).or_insert_with(|| {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            let _ = writer.write_record(&columns);
+            (writer, 0, None)
+        });
+        entry.0.write_record(&record)?;
+        entry.1 += 1;
+        if let Some(seen) = seen_at
+            .and_then(|i| record.get(i))
+            .filter(|s| !s.is_empty())
+            && entry.2.as_deref().is_none_or(|newest| seen > newest)
+        {
+            entry.2 = Some(seen.to_string());
+        }
+    }
+    per_source
+        .into_iter()
+        .map(|(source, (writer, rows, newest_seen))| {
+            Ok(Pending {
+                kind,
+                source,
+                file_name: file_name.to_string(),
+                file_hash: hash.to_string(),
+                rows,
+                newest_seen,
+                content: writer
+                    .into_inner()
+                    .map_err(|e| anyhow::anyhow!("cannot split {shown}: {e}"))?,
+            })
+        })
+        .collect()
+}

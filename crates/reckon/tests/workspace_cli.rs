@@ -1,0 +1,165 @@
+//! A workspace end to end: `reckon init`, `import` (canonical files and a
+//! vendor export), `imports`, `audit`, and `run` from the stored snapshots,
+//! which must give exactly what the stateless run gives.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn reckon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reckon"))
+        .args(args)
+        .env("RECKON_USER", "ann")
+        .env_remove("RECKON_WORKSPACE")
+        .env_remove("RECKON_DATABASE_URL")
+        .output()
+        .expect("reckon runs")
+}
+
+fn ok(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[test]
+fn imports_are_snapshots_and_a_workspace_run_matches_the_stateless_one() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let demo = work.path().join("demo");
+    ok(&reckon(&["demo", "--out", &path(&demo)]));
+    let data = demo.join("data");
+    let ws = work.path().join("ws");
+    let init = ok(&reckon(&["init", &path(&ws)]));
+    assert!(init.contains("Created a reckon workspace"), "{init}");
+    assert_eq!(
+        reckon(&["init", &path(&ws)]).status.code(),
+        Some(2),
+        "init twice"
+    );
+
+    let files: Vec<String> = [
+        "billing.csv",
+        "usage.csv",
+        "client_map.csv",
+        "product_map.csv",
+        "products.csv",
+        "clients.csv",
+    ]
+    .iter()
+    .map(|name| path(&data.join(name)))
+    .collect();
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(String::as_str));
+    let ws_path = path(&ws);
+    args.extend(["--workspace", &ws_path]);
+    let imported = ok(&reckon(&args));
+    assert!(
+        imported.contains("for 2026-10"),
+        "the period comes from the data:\n{imported}"
+    );
+    assert!(imported.contains("9 snapshots stored"), "{imported}");
+
+    // The same file again is recognised and not counted twice.
+    let again = ok(&reckon(&["import", &files[1], "--workspace", &ws_path]));
+    assert!(again.contains("already imported"), "{again}");
+    assert!(again.contains("0 snapshots stored"), "{again}");
+
+    // A bad file stores nothing, not even the good file beside it.
+    let bad = work.path().join("billing.csv");
+    std::fs::write(
+        &bad,
+        "line_id,client_id,client_name,product_id,quantity,unit_price\nL1,C1,A,P,many,1\n",
+    )
+    .expect("write");
+    let refused = reckon(&[
+        "import",
+        &files[4],
+        &path(&bad),
+        "--workspace",
+        &ws_path,
+        "--period",
+        "2026-11",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("quantity"));
+    let listed = ok(&reckon(&["imports", "--workspace", &ws_path]));
+    assert!(
+        !listed
+            .lines()
+            .any(|line| line.split_whitespace().nth(1) == Some("2026-11")),
+        "a failed import left something:\n{listed}"
+    );
+
+    let audit = ok(&reckon(&[
+        "audit",
+        "--workspace",
+        &ws_path,
+        "--entity",
+        "import",
+    ]));
+    assert_eq!(audit.lines().count(), 9, "{audit}");
+    assert!(
+        audit.lines().all(|line| line.contains(" ann import ")),
+        "{audit}"
+    );
+
+    let stored_out = work.path().join("stored");
+    ok(&reckon(&[
+        "run",
+        "--workspace",
+        &ws_path,
+        "--out",
+        &path(&stored_out),
+    ]));
+    let files_out = work.path().join("files");
+    ok(&reckon(&[
+        "run",
+        "--data",
+        &path(&data),
+        "--as-of",
+        "2026-10-31",
+        "--out",
+        &path(&files_out),
+    ]));
+    for name in ["recon.csv", "exceptions.csv"] {
+        assert_eq!(
+            std::fs::read_to_string(stored_out.join(name)).expect("stored run"),
+            std::fs::read_to_string(files_out.join(name)).expect("file run"),
+            "{name} differs between the workspace run and the stateless run"
+        );
+    }
+}
+
+#[test]
+fn a_vendor_export_is_converted_on_import() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let ws = work.path().join("ws");
+    ok(&reckon(&["init", &path(&ws)]));
+    let agents = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/convert_e2e/edr/agents.json");
+    let imported = ok(&reckon(&[
+        "import",
+        &path(&agents),
+        "--workspace",
+        &path(&ws),
+    ]));
+    assert!(
+        imported.contains("usage sentinelone from agents.json for 2026-11"),
+        "{imported}"
+    );
+    let bad_period = reckon(&[
+        "import",
+        &path(&agents),
+        "--workspace",
+        &path(&ws),
+        "--period",
+        "November",
+    ]);
+    assert_eq!(bad_period.status.code(), Some(2));
+}
