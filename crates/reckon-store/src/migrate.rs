@@ -9,7 +9,10 @@ use crate::sql_store::Backend;
 
 /// (version, SQL), in order. Append only: a migration once released never
 /// changes.
-const MIGRATIONS: [(i64, &str); 1] = [(1, include_str!("migrations/0001_workspace.sql"))];
+const MIGRATIONS: [(i64, &str); 2] = [
+    (1, include_str!("migrations/0001_workspace.sql")),
+    (2, include_str!("migrations/0002_runs_and_reviews.sql")),
+];
 
 fn for_backend(sql: &str, backend: Backend) -> String {
     let (id, blob) = match backend {

@@ -130,3 +130,133 @@ pub struct Change {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
 }
+
+/// A run about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRun {
+    pub period: String,
+    pub as_of: String,
+    pub stale_days: u32,
+    pub created_at: String,
+    pub created_by: String,
+    /// The imports it read.
+    pub inputs: Vec<i64>,
+    pub pairs: u64,
+    pub underbilled: String,
+    pub overbilled: String,
+}
+
+/// A stored run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunRecord {
+    pub id: i64,
+    pub period: String,
+    pub as_of: String,
+    pub stale_days: u32,
+    pub created_at: String,
+    pub created_by: String,
+    pub inputs: Vec<i64>,
+    pub pairs: u64,
+    pub underbilled: String,
+    pub overbilled: String,
+    pub finding_count: u64,
+}
+
+/// A finding as a run stores it. `fingerprint` (kind, client, product,
+/// source, key) recognises the same exception in another run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFinding {
+    pub fingerprint: String,
+    pub kind: String,
+    pub client_id: String,
+    pub product_id: String,
+    pub source: String,
+    pub item_key: String,
+    pub billed: String,
+    pub actual: String,
+    pub impact: String,
+    pub money_at_stake: String,
+    pub cause: String,
+    pub priority: String,
+    pub explanation: String,
+    /// The whole finding as findings.json writes it.
+    pub detail: String,
+}
+
+impl StoredFinding {
+    /// The fingerprint of a finding's identity.
+    pub fn fingerprint_of(
+        kind: &str,
+        client_id: &str,
+        product_id: &str,
+        source: &str,
+        item_key: &str,
+    ) -> String {
+        format!("{kind}|{client_id}|{product_id}|{source}|{item_key}")
+    }
+}
+
+/// Where a reviewer has put a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewState {
+    Open,
+    Acknowledged,
+    Resolved,
+    Ignored,
+}
+
+impl ReviewState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewState::Open => "open",
+            ReviewState::Acknowledged => "acknowledged",
+            ReviewState::Resolved => "resolved",
+            ReviewState::Ignored => "ignored",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ReviewState> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "open" => Some(ReviewState::Open),
+            "acknowledged" | "ack" => Some(ReviewState::Acknowledged),
+            "resolved" => Some(ReviewState::Resolved),
+            "ignored" => Some(ReviewState::Ignored),
+            _ => None,
+        }
+    }
+}
+
+/// A finding's review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub fingerprint: String,
+    pub state: ReviewState,
+    /// Why (required to ignore).
+    pub reason: String,
+    /// For an ignored finding: the day the ignore ends (`YYYY-MM-DD`), or
+    /// empty.
+    pub expires_on: String,
+    pub assignee: String,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+/// A note on a finding: kept forever.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub id: i64,
+    pub fingerprint: String,
+    pub at: String,
+    pub author: String,
+    pub body: String,
+}
+
+/// Whether a period is closed, and its final run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodState {
+    pub period: String,
+    pub closed: bool,
+    pub final_run: Option<i64>,
+    pub changed_at: String,
+    pub changed_by: String,
+}

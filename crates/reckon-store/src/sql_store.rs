@@ -102,6 +102,10 @@ impl SqlStore {
         }
     }
 
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
     pub fn backend(&self) -> Backend {
         self.backend
     }
@@ -129,7 +133,7 @@ impl SqlStore {
     /// (`BEGIN IMMEDIATE`): a transaction that reads first and upgrades
     /// later fails with "database is locked" when another writer is
     /// active, where waiting (busy_timeout) would have been right.
-    async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
+    pub(crate) async fn begin_write(&self) -> StoreResult<sqlx::Transaction<'static, sqlx::Any>> {
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
@@ -138,7 +142,7 @@ impl SqlStore {
 
     /// The SQL text for this backend: SQLite numbers its placeholders
     /// `?1`, PostgreSQL `$1`.
-    fn sql(&self, text: &str) -> String {
+    pub(crate) fn sql(&self, text: &str) -> String {
         match self.backend {
             Backend::Postgres => text.to_string(),
             Backend::Sqlite => sqlite_placeholders(text),
@@ -185,7 +189,7 @@ fn import_from_row(row: &AnyRow) -> StoreResult<ImportRecord> {
 }
 
 impl SqlStore {
-    async fn insert_change(
+    pub(crate) async fn insert_change(
         &self,
         executor: &mut sqlx::AnyConnection,
         change: &Change,

@@ -2,7 +2,10 @@
 //! backends keep, proved by one story test on each.
 
 use crate::error::StoreResult;
-use crate::records::{AuditEntry, Change, ImportOutcome, ImportRecord, NewImport};
+use crate::records::{
+    AuditEntry, Change, ImportOutcome, ImportRecord, NewImport, NewRun, Note, PeriodState, Review,
+    RunRecord, StoredFinding,
+};
 
 /// The workspace's memory.
 #[allow(async_fn_in_trait)]
@@ -28,4 +31,30 @@ pub trait Store {
     async fn record_change(&self, change: &Change) -> StoreResult<()>;
     /// The audit trail (of one kind of entity), oldest first.
     async fn audit(&self, entity: Option<&str>) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Runs, findings, reviews, notes and closing periods.
+#[allow(async_fn_in_trait)]
+pub trait RunStore {
+    /// Stores a run and its findings in one transaction; a closed period
+    /// refuses new runs. A resolved finding that comes back is reopened,
+    /// with a note saying so.
+    async fn add_run(&self, run: &NewRun, findings: &[StoredFinding]) -> StoreResult<i64>;
+    /// Runs (of one period), oldest first.
+    async fn runs(&self, period: Option<&str>) -> StoreResult<Vec<RunRecord>>;
+    async fn run(&self, id: i64) -> StoreResult<RunRecord>;
+    async fn run_findings(&self, run: i64) -> StoreResult<Vec<StoredFinding>>;
+    /// Runs whose findings include this fingerprint, oldest first: a
+    /// finding's history.
+    async fn finding_runs(&self, fingerprint: &str) -> StoreResult<Vec<i64>>;
+    /// The review of every finding that has one.
+    async fn reviews(&self) -> StoreResult<Vec<Review>>;
+    /// Changes a finding's review (audited, old and new values); refused in
+    /// a closed period.
+    async fn set_review(&self, review: &Review, period: &str) -> StoreResult<()>;
+    async fn add_note(&self, note: &Note, period: &str) -> StoreResult<i64>;
+    async fn notes(&self, fingerprint: &str) -> StoreResult<Vec<Note>>;
+    async fn period_state(&self, period: &str) -> StoreResult<Option<PeriodState>>;
+    /// Closes or reopens a period (audited).
+    async fn set_period_closed(&self, state: &PeriodState) -> StoreResult<()>;
 }

@@ -4,7 +4,192 @@
 
 #![allow(clippy::unwrap_used)] // a test: a failure should stop it loudly
 
-use reckon_store::{Change, ImportKind, ImportOutcome, NewImport, SqlStore, Store};
+use reckon_store::diff::compare;
+use reckon_store::{
+    Change, ImportKind, ImportOutcome, NewImport, NewRun, Note, PeriodState, Review, ReviewState,
+    RunStore, SqlStore, Store, StoredFinding,
+};
+
+fn finding(product: &str, impact: &str) -> StoredFinding {
+    StoredFinding {
+        fingerprint: StoredFinding::fingerprint_of("underbilled", "C1", product, "", ""),
+        kind: "underbilled".to_string(),
+        client_id: "C1".to_string(),
+        product_id: product.to_string(),
+        source: String::new(),
+        item_key: String::new(),
+        billed: "38".to_string(),
+        actual: "42".to_string(),
+        impact: impact.to_string(),
+        money_at_stake: impact.to_string(),
+        cause: "billing_issue".to_string(),
+        priority: "high".to_string(),
+        explanation: "42 in use, 38 billed".to_string(),
+        detail: "{}".to_string(),
+    }
+}
+
+fn run(period: &str, at: &str) -> NewRun {
+    NewRun {
+        period: period.to_string(),
+        as_of: format!("{period}-30T00:00:00Z"),
+        stale_days: 30,
+        created_at: at.to_string(),
+        created_by: "ann".to_string(),
+        inputs: vec![1, 2],
+        pairs: 10,
+        underbilled: "88.00".to_string(),
+        overbilled: "0.00".to_string(),
+    }
+}
+
+/// Runs, review state carried across runs, notes, a resolved finding that
+/// comes back, the diff, and month-end close.
+async fn review_story(store: &SqlStore) {
+    let first = store
+        .add_run(
+            &run("2026-10", "2026-11-01T09:00:00Z"),
+            &[finding("M365-BP", "88.00"), finding("MS-WKS", "45.00")],
+        )
+        .await
+        .unwrap();
+    let bp = StoredFinding::fingerprint_of("underbilled", "C1", "M365-BP", "", "");
+    let wks = StoredFinding::fingerprint_of("underbilled", "C1", "MS-WKS", "", "");
+    let review = |fingerprint: &str, state: ReviewState, reason: &str| Review {
+        fingerprint: fingerprint.to_string(),
+        state,
+        reason: reason.to_string(),
+        expires_on: String::new(),
+        assignee: "bob".to_string(),
+        updated_at: "2026-11-02T10:00:00Z".to_string(),
+        updated_by: "ann".to_string(),
+    };
+    store
+        .set_review(&review(&bp, ReviewState::Acknowledged, ""), "2026-10")
+        .await
+        .unwrap();
+    store
+        .set_review(
+            &review(&wks, ReviewState::Resolved, "added to the agreement"),
+            "2026-10",
+        )
+        .await
+        .unwrap();
+    // Ignoring needs a reason.
+    assert!(
+        store
+            .set_review(&review(&bp, ReviewState::Ignored, " "), "2026-10")
+            .await
+            .is_err()
+    );
+    store
+        .add_note(
+            &Note {
+                id: 0,
+                fingerprint: bp.clone(),
+                at: "2026-11-02T10:05:00Z".to_string(),
+                author: "bob".to_string(),
+                body: "Client confirmed 42 seats.".to_string(),
+            },
+            "2026-10",
+        )
+        .await
+        .unwrap();
+
+    // Next period: both come back; the resolved one is reopened.
+    let second = store
+        .add_run(
+            &run("2026-11", "2026-12-01T09:00:00Z"),
+            &[
+                finding("M365-BP", "88.00"),
+                finding("MS-WKS", "90.00"),
+                finding("S1-EDR", "6.00"),
+            ],
+        )
+        .await
+        .unwrap();
+    let reviews = store.reviews().await.unwrap();
+    let state_of = |fingerprint: &str| {
+        reviews
+            .iter()
+            .find(|r| r.fingerprint == fingerprint)
+            .map(|r| r.state)
+    };
+    assert_eq!(
+        state_of(&bp),
+        Some(ReviewState::Acknowledged),
+        "state carries over"
+    );
+    assert_eq!(
+        state_of(&wks),
+        Some(ReviewState::Open),
+        "a resolved finding that comes back is reopened"
+    );
+    let notes = store.notes(&wks).await.unwrap();
+    assert!(
+        notes.iter().any(|n| n.body.contains("Reopened")),
+        "{notes:?}"
+    );
+    assert_eq!(
+        store.notes(&bp).await.unwrap()[0].body,
+        "Client confirmed 42 seats."
+    );
+    assert_eq!(store.finding_runs(&bp).await.unwrap(), [first, second]);
+
+    let diff = compare(
+        &store.run_findings(first).await.unwrap(),
+        &store.run_findings(second).await.unwrap(),
+    );
+    assert_eq!(diff.new.len(), 1);
+    assert_eq!(diff.recurred.len(), 1);
+    assert_eq!(diff.changed.len(), 1);
+    assert!(diff.disappeared.is_empty());
+    assert_eq!(store.runs(Some("2026-11")).await.unwrap().len(), 1);
+    assert_eq!(store.run(second).await.unwrap().inputs, [1, 2]);
+    assert!(store.run(999_999).await.is_err());
+
+    // Month-end close locks the period: no new run, no review change.
+    store
+        .set_period_closed(&PeriodState {
+            period: "2026-10".to_string(),
+            closed: true,
+            final_run: Some(first),
+            changed_at: "2026-11-05T17:00:00Z".to_string(),
+            changed_by: "ann".to_string(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        store
+            .add_run(&run("2026-10", "2026-11-06T09:00:00Z"), &[])
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .set_review(&review(&bp, ReviewState::Resolved, "done"), "2026-10")
+            .await
+            .is_err()
+    );
+    let state = store.period_state("2026-10").await.unwrap().unwrap();
+    assert!(state.closed);
+    assert_eq!(state.final_run, Some(first));
+    // Reopening is recorded like every change.
+    store
+        .set_period_closed(&PeriodState {
+            closed: false,
+            final_run: None,
+            changed_at: "2026-11-07T08:00:00Z".to_string(),
+            ..state
+        })
+        .await
+        .unwrap();
+    let period_changes = store.audit(Some("period")).await.unwrap();
+    assert_eq!(period_changes.len(), 2);
+    assert_eq!(period_changes[1].old_value.as_deref(), Some("closed"));
+    let finding_changes = store.audit(Some("finding")).await.unwrap();
+    assert!(finding_changes.len() >= 5, "{finding_changes:?}");
+}
 
 fn import(period: &str, kind: ImportKind, source: &str, hash: &str, content: &str) -> NewImport {
     NewImport {
@@ -167,6 +352,7 @@ async fn story_on_sqlite() {
     let path = dir.path().join("reckon.db");
     let store = SqlStore::open_sqlite(&path).await.unwrap();
     story(&store).await;
+    review_story(&store).await;
     store.close().await;
     // Reopening applies no migration twice and keeps everything.
     let again = SqlStore::open_sqlite(&path).await.unwrap();
@@ -189,6 +375,7 @@ async fn story_on_postgres() {
     );
     let store = SqlStore::open_postgres(&url, Some(&schema)).await.unwrap();
     story(&store).await;
+    review_story(&store).await;
     store.close().await;
     let cleanup = SqlStore::open_postgres(&url, None).await.unwrap();
     cleanup.drop_schema(&schema).await.unwrap();
