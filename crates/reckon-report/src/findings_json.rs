@@ -176,6 +176,29 @@ pub fn write_findings_json_annotated(
     out.flush()
 }
 
+/// One finding as the JSON object findings.json holds for it (with the
+/// annotation of an unmapped finding): what a stored run keeps.
+pub fn finding_json(finding: &Finding<'_>, annotate: &dyn Annotate) -> String {
+    let mut buffer = Vec::new();
+    let mut dates = DateCache::new();
+    if finding.kind.is_unmapped() {
+        let annotation = annotate.annotate(finding);
+        write_finding(
+            &mut buffer,
+            finding,
+            &annotation.sentence(),
+            annotate,
+            &mut dates,
+        );
+        buffer.pop();
+        write_annotation(&mut buffer, &annotation);
+        buffer.push(b'}');
+    } else {
+        write_finding(&mut buffer, finding, "", annotate, &mut dates);
+    }
+    String::from_utf8(buffer).unwrap_or_default()
+}
+
 /// `,"sku_name":...,"suggestions":[...]` for an unmapped finding.
 fn write_annotation(out: &mut Vec<u8>, annotation: &Annotation) {
     out.extend_from_slice(b",\"sku_name\":");

@@ -8,7 +8,7 @@ mod summary_text;
 
 pub use bench_csv::{write_exceptions_csv, write_recon_csv};
 pub use findings_json::{
-    Annotate, Annotation, NoAnnotations, SuggestionView, write_findings_json,
+    Annotate, Annotation, NoAnnotations, SuggestionView, finding_json, write_findings_json,
     write_findings_json_annotated,
 };
 pub use summary_text::write_summary;

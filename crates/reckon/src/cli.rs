@@ -39,6 +39,104 @@ pub enum Command {
     Imports(ImportsArgs),
     /// Show the audit trail: every import, setting and mapping change.
     Audit(AuditArgs),
+    /// List the workspace's stored runs.
+    Runs(RunsArgs),
+    /// List a run's findings with their review state and age.
+    Findings(FindingsArgs),
+    /// One finding: its numbers, evidence, review, notes and history.
+    Show(ShowArgs),
+    /// Review findings: acknowledge, resolve, ignore (with a reason and an
+    /// optional end date) or reopen; assign; add a note.
+    Review(ReviewArgs),
+    /// Compare a run with an earlier one: new, recurring, changed and
+    /// disappeared findings.
+    Diff(DiffArgs),
+    /// Close a period: its final run and review state are locked.
+    Close(PeriodArgs),
+    /// Reopen a closed period (an admin action, recorded).
+    Reopen(PeriodArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunsArgs {
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FindingsArgs {
+    /// The run (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// Only findings in this review state (open, acknowledged, resolved,
+    /// ignored).
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Only this kind (underbilled, stale_item, ...).
+    #[arg(long, value_name = "KIND")]
+    pub kind: Option<String>,
+    /// Only this client id.
+    #[arg(long, value_name = "ID")]
+    pub client: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The finding's id (as `reckon findings` shows it; a prefix is enough).
+    pub id: String,
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Finding ids (as `reckon findings` shows them; a prefix is enough).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<String>,
+    /// open, acknowledged, resolved or ignored (default: keep the state).
+    #[arg(long, value_name = "STATE")]
+    pub state: Option<String>,
+    /// Why (needed to ignore).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// For an ignored finding: the last day the ignore holds.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub until: Option<String>,
+    /// Who should act on it.
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+    /// A note to add (kept forever).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The run the ids refer to (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run (default: the run before the later one).
+    pub before: Option<i64>,
+    /// The later run (default: the latest).
+    pub after: Option<i64>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PeriodArgs {
+    #[arg(long, value_name = "YYYY-MM")]
+    pub period: String,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 /// Where the workspace is and who acts in it.

@@ -26,7 +26,14 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
 }
 
 pub fn is_user_error(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| cause.is::<UserError>() || cause.is::<reckon_sources::SourceError>())
+    error.chain().any(|cause| {
+        cause.is::<UserError>()
+            || cause.is::<reckon_sources::SourceError>()
+            // A closed period or a missing run is the user's to fix; a
+            // database failure is not.
+            || matches!(
+                cause.downcast_ref::<reckon_store::StoreError>(),
+                Some(reckon_store::StoreError::Conflict(_) | reckon_store::StoreError::NotFound(_))
+            )
+    })
 }

@@ -4,7 +4,8 @@ mod convert;
 mod demo;
 mod map;
 mod profiles;
-mod run;
+mod review_commands;
+pub(crate) mod run;
 mod workspace_commands;
 
 use anyhow::Result;
@@ -22,5 +23,12 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Import(args) => workspace_commands::import(&args),
         Command::Imports(args) => workspace_commands::imports(&args),
         Command::Audit(args) => workspace_commands::audit(&args),
+        Command::Runs(args) => review_commands::runs(&args),
+        Command::Findings(args) => review_commands::findings(&args),
+        Command::Show(args) => review_commands::show(&args),
+        Command::Review(args) => review_commands::review(&args),
+        Command::Diff(args) => review_commands::diff(&args),
+        Command::Close(args) => review_commands::close(&args, true),
+        Command::Reopen(args) => review_commands::close(&args, false),
     }
 }

@@ -2,8 +2,8 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use reckon_core::{Reconciliation, RunParams};
-use reckon_store::{ImportKind, Store};
+use reckon_core::{Finding, Reconciliation, RunParams};
+use reckon_store::{ImportKind, NewRun, RunStore, Store, StoredFinding};
 
 use crate::annotations::MappingChoices;
 use crate::cli::RunArgs;
@@ -12,7 +12,7 @@ use crate::error::UserError;
 use crate::importing::period_last_day;
 use crate::params::parse_as_of;
 use crate::pipeline;
-use crate::workspace::{self, runtime};
+use crate::workspace::{self, actor, runtime};
 
 /// `reckon run --data DIR --as-of DATE --out OUTDIR`, or in a workspace
 /// `reckon run [--period YYYY-MM] [--as-of DATE] [--out OUTDIR]`.
@@ -195,6 +195,73 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
             .join(", ")
     );
     finish(args, &recon, &params, &choices, args.out.as_deref())?;
+    let annotations = choices.annotations();
+    let findings: Vec<StoredFinding> = (0..recon.finding_count())
+        .map(|index| stored_finding(&recon.finding(index), &annotations))
+        .collect();
+    let summary = recon.summary(0);
+    let new_run = NewRun {
+        period: period.clone(),
+        as_of: params.as_of.to_string(),
+        stale_days: params.stale_days,
+        created_at: now(),
+        created_by: actor(args.workspace.user.as_deref()),
+        inputs: latest.iter().map(|import| import.id).collect(),
+        pairs: summary.pairs,
+        underbilled: summary.underbilled_per_month.to_string(),
+        overbilled: summary.overbilled_per_month.to_string(),
+    };
+    let id = runtime.block_on(store.add_run(&new_run, &findings))?;
+    println!(
+        "\nStored run {id} of {period} with {} findings: review them with `reckon findings`, compare with `reckon diff`",
+        findings.len()
+    );
     runtime.block_on(store.close());
     Ok(())
+}
+
+/// A finding as a stored run keeps it.
+pub fn stored_finding(
+    finding: &Finding<'_>,
+    annotate: &dyn reckon_report::Annotate,
+) -> StoredFinding {
+    let text = |value: Option<&str>| value.unwrap_or("").to_string();
+    let client_id = text(finding.client_id.map(|c| c.as_str()));
+    let product_id = text(finding.product_id.map(|p| p.as_str()));
+    let source = text(finding.source);
+    let item_key = text(finding.key);
+    StoredFinding {
+        fingerprint: StoredFinding::fingerprint_of(
+            finding.kind.as_str(),
+            &client_id,
+            &product_id,
+            &source,
+            &item_key,
+        ),
+        kind: finding.kind.as_str().to_string(),
+        client_id,
+        product_id,
+        source,
+        item_key,
+        billed: finding
+            .billed
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+        actual: finding
+            .actual
+            .map(|d| d.normalize().to_string())
+            .unwrap_or_default(),
+        impact: finding.impact.to_string(),
+        money_at_stake: finding.money_at_stake.to_string(),
+        cause: finding.cause.as_str().to_string(),
+        priority: finding.priority.as_str().to_string(),
+        explanation: finding.explanation.clone(),
+        detail: reckon_report::finding_json(finding, annotate),
+    }
+}
+
+/// Now, to the second, for records.
+pub fn now() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
 }

@@ -1,0 +1,481 @@
+//! `reckon runs`, `findings`, `show`, `review`, `diff`, `close`, `reopen`:
+//! the review workflow over stored runs.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use anyhow::Result;
+use reckon_store::diff::compare;
+use reckon_store::{Note, PeriodState, Review, ReviewState, RunRecord, RunStore, StoredFinding};
+use sha2::{Digest, Sha256};
+
+use crate::cli::{
+    DiffArgs, FindingsArgs, PeriodArgs, ReviewArgs, RunsArgs, ShowArgs, WorkspaceArgs,
+};
+use crate::commands::run::now;
+use crate::error::UserError;
+use crate::workspace::{self, Workspace, actor, runtime};
+
+fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
+    let dir = workspace::locate(args.workspace.as_deref())?;
+    runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
+}
+
+/// A finding's short id: the first ten hex digits of its fingerprint's hash,
+/// the same in every run.
+pub fn short_id(fingerprint: &str) -> String {
+    Sha256::digest(fingerprint.as_bytes())
+        .iter()
+        .take(5)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
+    match run {
+        Some(id) => Ok(workspace
+            .store
+            .run(id)
+            .await
+            .map_err(|_| UserError(format!("there is no run {id}")))?),
+        None => workspace.store.runs(None).await?.pop().ok_or_else(|| {
+            UserError("no run is stored yet: run `reckon run` in the workspace".to_string()).into()
+        }),
+    }
+}
+
+/// A review's state as of today: an ignore past its end date is open again.
+fn effective_state(review: Option<&Review>, today: &str) -> ReviewState {
+    match review {
+        None => ReviewState::Open,
+        Some(review)
+            if review.state == ReviewState::Ignored
+                && !review.expires_on.is_empty()
+                && review.expires_on.as_str() < today =>
+        {
+            ReviewState::Open
+        }
+        Some(review) => review.state,
+    }
+}
+
+fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+/// `reckon runs`.
+pub fn runs(args: &RunsArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let runs = runtime.block_on(workspace.store.runs(args.period.as_deref()))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "run  period   as of                 findings  under/month  over/month  by, at"
+    )?;
+    for run in runs {
+        writeln!(
+            out,
+            "{:<4} {:<8} {:<21} {:>8}  {:>11}  {:>10}  {}, {}",
+            run.id,
+            run.period,
+            run.as_of,
+            run.finding_count,
+            run.underbilled,
+            run.overbilled,
+            run.created_by,
+            run.created_at
+        )?;
+    }
+    Ok(())
+}
+
+/// `reckon findings`.
+pub fn findings(args: &FindingsArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let run = runtime.block_on(run_or_latest(&workspace, args.run))?;
+    let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
+    let reviews: HashMap<String, Review> = runtime
+        .block_on(workspace.store.reviews())?
+        .into_iter()
+        .map(|review| (review.fingerprint.clone(), review))
+        .collect();
+    let wanted_state = match &args.state {
+        Some(text) => Some(ReviewState::parse(text).ok_or_else(|| {
+            UserError(format!(
+                "--state {text}: expected open, acknowledged, resolved or ignored"
+            ))
+        })?),
+        None => None,
+    };
+    let runs = runtime.block_on(workspace.store.runs(None))?;
+    let today = today();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Run {} of {} (as of {}): {} findings",
+        run.id, run.period, run.as_of, run.finding_count
+    )?;
+    writeln!(
+        out,
+        "id          kind               client    product       key                    impact  state         age"
+    )?;
+    let mut shown = 0;
+    for finding in &findings {
+        let review = reviews.get(&finding.fingerprint);
+        let state = effective_state(review, &today);
+        if wanted_state.is_some_and(|wanted| wanted != state)
+            || args
+                .kind
+                .as_deref()
+                .is_some_and(|kind| kind != finding.kind)
+            || args
+                .client
+                .as_deref()
+                .is_some_and(|client| client != finding.client_id)
+        {
+            continue;
+        }
+        // Age: the runs (up to this one) that found it.
+        let seen = runtime.block_on(workspace.store.finding_runs(&finding.fingerprint))?;
+        let first = seen.first().copied().unwrap_or(run.id);
+        let age = runs
+            .iter()
+            .filter(|r| r.id >= first && r.id <= run.id && seen.contains(&r.id))
+            .count();
+        let key = if finding.item_key.is_empty() {
+            "-".to_string()
+        } else {
+            finding.item_key.clone()
+        };
+        let assignee = review
+            .map(|r| r.assignee.as_str())
+            .filter(|a| !a.is_empty())
+            .map(|a| format!(" ({a})"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{} {:<18} {:<9} {:<13} {:<20} {:>8}  {:<13} {} run{} since run {first}{assignee}",
+            short_id(&finding.fingerprint),
+            finding.kind,
+            finding.client_id,
+            if finding.product_id.is_empty() {
+                "-"
+            } else {
+                &finding.product_id
+            },
+            key,
+            finding.impact,
+            state.as_str(),
+            age,
+            if age == 1 { "" } else { "s" },
+        )?;
+        shown += 1;
+    }
+    writeln!(out, "{shown} shown")?;
+    Ok(())
+}
+
+/// The finding of `run` whose short id starts with `id`.
+fn find<'f>(findings: &'f [StoredFinding], id: &str) -> Result<&'f StoredFinding> {
+    let matching: Vec<&StoredFinding> = findings
+        .iter()
+        .filter(|f| short_id(&f.fingerprint).starts_with(&id.to_ascii_lowercase()))
+        .collect();
+    match matching.as_slice() {
+        [one] => Ok(one),
+        [] => Err(UserError(format!("no finding of this run has the id {id}")).into()),
+        _ => Err(UserError(format!(
+            "{} findings start with {id}: give more of the id",
+            matching.len()
+        ))
+        .into()),
+    }
+}
+
+/// `reckon show ID`.
+pub fn show(args: &ShowArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let run = runtime.block_on(run_or_latest(&workspace, args.run))?;
+    let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
+    let finding = find(&findings, &args.id)?;
+    let review = runtime
+        .block_on(workspace.store.reviews())?
+        .into_iter()
+        .find(|r| r.fingerprint == finding.fingerprint);
+    let notes = runtime.block_on(workspace.store.notes(&finding.fingerprint))?;
+    let history = runtime.block_on(workspace.store.finding_runs(&finding.fingerprint))?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "{} {} (run {}, {})",
+        short_id(&finding.fingerprint),
+        finding.kind,
+        run.id,
+        run.period
+    )?;
+    writeln!(
+        out,
+        "  client {}  product {}  source {}  key {}",
+        finding.client_id, finding.product_id, finding.source, finding.item_key
+    )?;
+    writeln!(
+        out,
+        "  billed {}  actual {}  impact {}  at stake {}",
+        finding.billed, finding.actual, finding.impact, finding.money_at_stake
+    )?;
+    writeln!(
+        out,
+        "  cause {}  priority {}",
+        finding.cause, finding.priority
+    )?;
+    writeln!(out, "  {}", finding.explanation)?;
+    match &review {
+        Some(review) => writeln!(
+            out,
+            "  review: {}{}{}{} (by {} at {})",
+            review.state.as_str(),
+            if review.reason.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", review.reason)
+            },
+            if review.expires_on.is_empty() {
+                String::new()
+            } else {
+                format!(", until {}", review.expires_on)
+            },
+            if review.assignee.is_empty() {
+                String::new()
+            } else {
+                format!(", assigned to {}", review.assignee)
+            },
+            review.updated_by,
+            review.updated_at
+        )?,
+        None => writeln!(out, "  review: open (not reviewed yet)")?,
+    }
+    writeln!(
+        out,
+        "  history: found in runs {}",
+        history
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    for note in notes {
+        writeln!(out, "  note {} by {}: {}", note.at, note.author, note.body)?;
+    }
+    writeln!(out, "  evidence: {}", finding.detail)?;
+    Ok(())
+}
+
+/// `reckon review ID... --state ...`.
+pub fn review(args: &ReviewArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let run = runtime.block_on(run_or_latest(&workspace, args.run))?;
+    let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
+    let reviews: HashMap<String, Review> = runtime
+        .block_on(workspace.store.reviews())?
+        .into_iter()
+        .map(|review| (review.fingerprint.clone(), review))
+        .collect();
+    let state = match &args.state {
+        Some(text) => Some(ReviewState::parse(text).ok_or_else(|| {
+            UserError(format!(
+                "--state {text}: expected open, acknowledged, resolved or ignored"
+            ))
+        })?),
+        None => None,
+    };
+    if let Some(until) = &args.until
+        && until.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(UserError(format!(
+            "--until {until}: expected a date such as 2027-01-31"
+        ))
+        .into());
+    }
+    let who = actor(args.workspace.user.as_deref());
+    let at = now();
+    let mut out = std::io::stdout().lock();
+    for id in &args.ids {
+        let finding = find(&findings, id)?;
+        let current = reviews.get(&finding.fingerprint);
+        if state.is_some()
+            || args.assignee.is_some()
+            || args.reason.is_some()
+            || args.until.is_some()
+        {
+            let next_state = state
+                .or(current.map(|r| r.state))
+                .unwrap_or(ReviewState::Open);
+            let review = Review {
+                fingerprint: finding.fingerprint.clone(),
+                state: next_state,
+                reason: args
+                    .reason
+                    .clone()
+                    .or_else(|| current.map(|r| r.reason.clone()))
+                    .unwrap_or_default(),
+                expires_on: if next_state == ReviewState::Ignored {
+                    args.until.clone().unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                assignee: args
+                    .assignee
+                    .clone()
+                    .or_else(|| current.map(|r| r.assignee.clone()))
+                    .unwrap_or_default(),
+                updated_at: at.clone(),
+                updated_by: who.clone(),
+            };
+            runtime
+                .block_on(workspace.store.set_review(&review, &run.period))
+                .map_err(|e| UserError(e.to_string()))?;
+            writeln!(
+                out,
+                "{} is {}",
+                short_id(&finding.fingerprint),
+                review.state.as_str()
+            )?;
+        }
+        if let Some(body) = &args.note {
+            runtime
+                .block_on(workspace.store.add_note(
+                    &Note {
+                        id: 0,
+                        fingerprint: finding.fingerprint.clone(),
+                        at: at.clone(),
+                        author: who.clone(),
+                        body: body.clone(),
+                    },
+                    &run.period,
+                ))
+                .map_err(|e| UserError(e.to_string()))?;
+            writeln!(out, "{}: note added", short_id(&finding.fingerprint))?;
+        }
+    }
+    Ok(())
+}
+
+/// `reckon diff [BEFORE] [AFTER]`.
+pub fn diff(args: &DiffArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let runs = runtime.block_on(workspace.store.runs(None))?;
+    let after = match args.after {
+        Some(id) => runs.iter().find(|r| r.id == id).cloned(),
+        None => runs.last().cloned(),
+    }
+    .ok_or_else(|| UserError("no such run to compare".to_string()))?;
+    let before = match args.before {
+        Some(id) => runs.iter().find(|r| r.id == id).cloned(),
+        None => runs.iter().rfind(|r| r.id < after.id).cloned(),
+    }
+    .ok_or_else(|| {
+        UserError(format!(
+            "run {} has no earlier run to compare with",
+            after.id
+        ))
+    })?;
+    let diff = compare(
+        &runtime.block_on(workspace.store.run_findings(before.id))?,
+        &runtime.block_on(workspace.store.run_findings(after.id))?,
+    );
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Run {} ({}) against run {} ({}): {} new, {} recurring, {} changed, {} gone",
+        after.id,
+        after.period,
+        before.id,
+        before.period,
+        diff.new.len(),
+        diff.recurred.len(),
+        diff.changed.len(),
+        diff.disappeared.len()
+    )?;
+    let line = |f: &StoredFinding| {
+        format!(
+            "{} {} {} {} {} impact {}",
+            short_id(&f.fingerprint),
+            f.kind,
+            f.client_id,
+            if f.product_id.is_empty() {
+                "-"
+            } else {
+                &f.product_id
+            },
+            if f.item_key.is_empty() {
+                "-"
+            } else {
+                &f.item_key
+            },
+            f.impact
+        )
+    };
+    for finding in &diff.new {
+        writeln!(out, "  new       {}", line(finding))?;
+    }
+    for changed in &diff.changed {
+        writeln!(
+            out,
+            "  changed   {} (was billed {} actual {} impact {})",
+            line(&changed.after),
+            changed.before.billed,
+            changed.before.actual,
+            changed.before.impact
+        )?;
+    }
+    for finding in &diff.disappeared {
+        writeln!(out, "  gone      {}", line(finding))?;
+    }
+    for finding in &diff.recurred {
+        writeln!(out, "  recurring {}", line(finding))?;
+    }
+    Ok(())
+}
+
+/// `reckon close --period` / `reckon reopen --period`.
+pub fn close(args: &PeriodArgs, closing: bool) -> Result<()> {
+    crate::importing::period_last_day(&args.period)?;
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let final_run = runtime
+        .block_on(workspace.store.runs(Some(&args.period)))?
+        .pop()
+        .map(|run| run.id);
+    if closing && final_run.is_none() {
+        return Err(UserError(format!(
+            "period {} has no run to close on: run `reckon run --period {}` first",
+            args.period, args.period
+        ))
+        .into());
+    }
+    runtime.block_on(workspace.store.set_period_closed(&PeriodState {
+        period: args.period.clone(),
+        closed: closing,
+        final_run: if closing { final_run } else { None },
+        changed_at: now(),
+        changed_by: actor(args.workspace.user.as_deref()),
+    }))?;
+    if closing {
+        println!(
+            "Closed {}: run {} is final; its review state is locked",
+            args.period,
+            final_run.unwrap_or_default()
+        );
+    } else {
+        println!("Reopened {} (recorded in the audit trail)", args.period);
+    }
+    Ok(())
+}
