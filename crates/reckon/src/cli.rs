@@ -377,6 +377,10 @@ pub struct RunArgs {
     /// How many of the largest findings the summary lists.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+    /// In a workspace: refuse to run when a feed's latest import is stale
+    /// or a feed of the previous period is missing (default: warn).
+    #[arg(long)]
+    pub strict: bool,
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 }

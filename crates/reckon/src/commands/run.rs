@@ -146,6 +146,23 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     if !latest.iter().any(|import| import.kind == ImportKind::Usage) {
         return Err(UserError(format!("period {period} has no usage imported")).into());
     }
+    let warnings = import_warnings(
+        &latest,
+        &runtime.block_on(store.imports(None))?,
+        &period,
+        as_of,
+        workspace.config.import_stale_days,
+    );
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    if args.strict && !warnings.is_empty() {
+        return Err(UserError(format!(
+            "--strict: {} warning(s) about the imports; import fresh data or run without --strict",
+            warnings.len()
+        ))
+        .into());
+    }
     // The canonical files the imports make up: billing and usage snapshots
     // share one layout, so a kind's snapshots join under one header.
     let mut files: Vec<(&'static str, String)> = Vec::new();
@@ -218,6 +235,57 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     );
     runtime.block_on(store.close());
     Ok(())
+}
+
+/// Reasons not to trust a run's inputs: a feed whose latest import for the
+/// period is older than `stale_days` at the as-of instant, and a feed that
+/// the previous period had and this one lacks.
+fn import_warnings(
+    latest: &[reckon_store::ImportRecord],
+    all: &[reckon_store::ImportRecord],
+    period: &str,
+    as_of: jiff::Timestamp,
+    stale_days: u32,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for import in latest.iter().filter(|i| !i.kind.is_reference()) {
+        let Ok(imported) = import.imported_at.parse::<jiff::Timestamp>() else {
+            continue;
+        };
+        let age_days = as_of.as_second().saturating_sub(imported.as_second()) / 86_400;
+        if age_days > i64::from(stale_days) {
+            warnings.push(format!(
+                "the latest {} import of {} for {period} is {age_days} days old at the as-of date (import {})",
+                import.kind.as_str(),
+                import.source,
+                import.id
+            ));
+        }
+    }
+    let previous = all
+        .iter()
+        .map(|i| i.period.as_str())
+        .filter(|p| *p < period)
+        .max();
+    if let Some(previous) = previous {
+        for import in all
+            .iter()
+            .filter(|i| i.period == previous && !i.kind.is_reference())
+        {
+            let present = latest
+                .iter()
+                .any(|l| l.kind == import.kind && l.source == import.source);
+            let warning = format!(
+                "{} {} was imported for {previous} but not for {period}",
+                import.kind.as_str(),
+                import.source
+            );
+            if !present && !warnings.contains(&warning) {
+                warnings.push(warning);
+            }
+        }
+    }
+    warnings
 }
 
 /// A finding as a stored run keeps it.
