@@ -79,6 +79,9 @@ pub struct NewImport {
     pub newest_seen: Option<String>,
     /// The canonical records, as the canonical CSV (or TOML) text.
     pub content: Vec<u8>,
+    /// What the import changes in the workspace (a mapping added, moved or
+    /// removed), recorded in the audit trail with it.
+    pub changes: Vec<Change>,
 }
 
 /// A stored import.

@@ -324,6 +324,9 @@ impl Store for SqlStore {
                 },
             )
             .await?;
+            for change in &import.changes {
+                self.insert_change(&mut tx, change).await?;
+            }
             outcomes.push(ImportOutcome::Stored(id));
         }
         tx.commit().await?;

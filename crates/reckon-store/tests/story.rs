@@ -203,6 +203,7 @@ fn import(period: &str, kind: ImportKind, source: &str, hash: &str, content: &st
         rows: content.lines().count().saturating_sub(1) as u64,
         newest_seen: Some(format!("{period}-28T00:00:00Z")),
         content: content.as_bytes().to_vec(),
+        changes: Vec::new(),
     }
 }
 

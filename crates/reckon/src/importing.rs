@@ -113,6 +113,7 @@ pub fn prepare(request: &ImportRequest<'_>) -> Result<Vec<NewImport>> {
             rows: p.rows,
             newest_seen: p.newest_seen,
             content: p.content,
+            changes: Vec::new(),
         })
         .collect())
 }
@@ -381,4 +382,111 @@ fn split_by_source(
             })
         })
         .collect()
+}
+
+/// The mapping decisions a mapping file holds, keyed by what is mapped:
+/// a client reference (with its domain, for a split tenant) to the client
+/// it goes to; a (SKU, product) pair to its units and rounding.
+fn decisions(kind: ImportKind, content: &[u8]) -> BTreeMap<(String, String, String), String> {
+    let mut decisions = BTreeMap::new();
+    let product_value = |product: &str, units: &str, rounding: &str| {
+        let mut value = format!("{product} x {}", if units.is_empty() { "1" } else { units });
+        if !rounding.is_empty() && rounding != "none" {
+            value.push_str(&format!(" rounded {rounding}"));
+        }
+        value
+    };
+    match kind {
+        ImportKind::ClientMap | ImportKind::ProductMap => {
+            let mut reader = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(content);
+            let Ok(header) = reader.headers().cloned() else {
+                return decisions;
+            };
+            let at = |name: &str| header.iter().position(|h| h.trim() == name);
+            let source = at("source");
+            for record in reader.records().flatten() {
+                let get = |at: Option<usize>| {
+                    at.and_then(|i| record.get(i))
+                        .unwrap_or("")
+                        .trim()
+                        .to_string()
+                };
+                if kind == ImportKind::ClientMap {
+                    decisions.insert(
+                        (
+                            get(source),
+                            get(at("external_client_id")),
+                            get(at("domain")),
+                        ),
+                        get(at("client_id")),
+                    );
+                } else {
+                    let product = get(at("product_id"));
+                    decisions.insert(
+                        (get(source), get(at("sku")), product.clone()),
+                        product_value(&product, &get(at("units")), &get(at("rounding"))),
+                    );
+                }
+            }
+        }
+        ImportKind::MappingFile => {
+            if let Ok(file) = MappingFile::parse(&String::from_utf8_lossy(content), "mapping.toml")
+            {
+                for entry in file.clients {
+                    decisions.insert((entry.source, entry.reference, entry.domain), entry.client);
+                }
+                for entry in file.products {
+                    let units = entry.units.normalize().to_string();
+                    let value = product_value(&entry.product, &units, &entry.rounding);
+                    decisions.insert((entry.source, entry.sku, entry.product), value);
+                }
+            }
+        }
+        _ => {}
+    }
+    decisions
+}
+
+/// The audit entries for a new import of a mapping file against the one
+/// it replaces: every mapping added, removed or changed, old and new.
+pub fn mapping_changes(
+    kind: ImportKind,
+    previous: Option<&[u8]>,
+    next: &[u8],
+    at: &str,
+    actor: &str,
+) -> Vec<reckon_store::Change> {
+    let before = previous.map(|p| decisions(kind, p)).unwrap_or_default();
+    let after = decisions(kind, next);
+    let change = |key: &(String, String, String), old: Option<&String>, new: Option<&String>| {
+        let mut entity_id = format!("{} {} {}", kind.as_str(), key.0, key.1);
+        if !key.2.is_empty() && kind != ImportKind::ProductMap {
+            entity_id.push_str(&format!(" ({})", key.2));
+        }
+        reckon_store::Change {
+            at: at.to_string(),
+            actor: actor.to_string(),
+            entity: "mapping".to_string(),
+            entity_id,
+            field: "target".to_string(),
+            old_value: old.cloned(),
+            new_value: new.cloned(),
+        }
+    };
+    let mut changes = Vec::new();
+    for (key, value) in &after {
+        match before.get(key) {
+            None => changes.push(change(key, None, Some(value))),
+            Some(old) if old != value => changes.push(change(key, Some(old), Some(value))),
+            Some(_) => {}
+        }
+    }
+    for (key, value) in &before {
+        if !after.contains_key(key) {
+            changes.push(change(key, Some(value), None));
+        }
+    }
+    changes
 }

@@ -163,3 +163,58 @@ fn a_vendor_export_is_converted_on_import() {
     ]);
     assert_eq!(bad_period.status.code(), Some(2));
 }
+
+#[test]
+fn every_mapping_change_an_import_makes_is_audited() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let ws = work.path().join("ws");
+    ok(&reckon(&["init", &path(&ws)]));
+    let map = work.path().join("client_map.csv");
+    std::fs::write(
+        &map,
+        "source,external_client_id,client_id\nm365,t-1,C1\nm365,t-2,C2\nninjaone,org-3,C3\n",
+    )
+    .expect("write");
+    let ws_path = path(&ws);
+    ok(&reckon(&[
+        "import",
+        &path(&map),
+        "--workspace",
+        &ws_path,
+        "--period",
+        "2026-10",
+    ]));
+    // A month later: t-2 moved to C4, org-3 gone, org-5 new.
+    std::fs::write(
+        &map,
+        "source,external_client_id,client_id\nm365,t-1,C1\nm365,t-2,C4\nninjaone,org-5,C5\n",
+    )
+    .expect("write");
+    ok(&reckon(&[
+        "import",
+        &path(&map),
+        "--workspace",
+        &ws_path,
+        "--period",
+        "2026-11",
+    ]));
+    let audit = ok(&reckon(&[
+        "audit",
+        "--workspace",
+        &ws_path,
+        "--entity",
+        "mapping",
+    ]));
+    let november: Vec<&str> = audit.lines().skip(3).collect();
+    for expected in [
+        "client_map m365 t-2 target: C2 -> C4",
+        "client_map ninjaone org-5 target: (none) -> C5",
+        "client_map ninjaone org-3 target: C3 -> (none)",
+    ] {
+        assert!(
+            november.iter().any(|line| line.contains(expected)),
+            "missing {expected:?} in:\n{audit}"
+        );
+    }
+    assert_eq!(november.len(), 3, "t-1 did not change:\n{audit}");
+}
