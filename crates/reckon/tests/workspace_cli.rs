@@ -218,3 +218,66 @@ fn every_mapping_change_an_import_makes_is_audited() {
     }
     assert_eq!(november.len(), 3, "t-1 did not change:\n{audit}");
 }
+
+/// A process killed in the middle of an import leaves the workspace as it
+/// was before the import, or with the whole import: never a part of it.
+#[test]
+fn an_import_killed_midway_leaves_all_or_nothing() {
+    let work = tempfile::tempdir().expect("temp dir");
+    let ws = work.path().join("ws");
+    let ws_path = path(&ws);
+    ok(&reckon(&["init", &ws_path]));
+    // Four feeds of 50,000 rows each: an import of some size.
+    let usage = work.path().join("usage.csv");
+    let mut text = String::from("source,client_ref,sku,item_id,status,last_seen\n");
+    for feed in ["m365", "rmm", "edr", "backup"] {
+        for n in 0..50_000 {
+            text.push_str(&format!(
+                "{feed},ref-{},SKU,item-{n}@example.com,active,2026-11-2{}T08:00:00Z\n",
+                n % 300,
+                n % 9
+            ));
+        }
+    }
+    std::fs::write(&usage, text).expect("write");
+    for delay_ms in [150u64, 300, 600, 1_000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_reckon"))
+            .args([
+                "import",
+                &path(&usage),
+                "--workspace",
+                &ws_path,
+                "--period",
+                "2026-11",
+            ])
+            .env("RECKON_USER", "ann")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let listed = ok(&reckon(&["imports", "--workspace", &ws_path]));
+        let feeds = listed.lines().skip(1).count();
+        assert!(
+            feeds == 0 || feeds == 4,
+            "a killed import left {feeds} of 4 feeds:\n{listed}"
+        );
+        let audit = ok(&reckon(&[
+            "audit",
+            "--workspace",
+            &ws_path,
+            "--entity",
+            "import",
+        ]));
+        assert_eq!(
+            audit.lines().count(),
+            feeds,
+            "imports and their audit disagree"
+        );
+        if feeds == 4 {
+            break;
+        }
+    }
+}
