@@ -55,6 +55,20 @@ pub enum Command {
     Close(PeriodArgs),
     /// Reopen a closed period (an admin action, recorded).
     Reopen(PeriodArgs),
+    /// Show or change workspace settings (every change is audited):
+    /// `import_stale_days` (how old a feed's latest import may be before a
+    /// run warns).
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// The setting to show or change (default: show them all).
+    pub key: Option<String>,
+    /// Its new value.
+    pub value: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,15 @@ fn main() {
     let result = reckon::commands::dispatch(cli);
     tracing::info!("done");
     if let Err(error) = result {
+        // Output piped into `head` and closed early is not a failure.
+        let broken_pipe = error.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+        });
+        if broken_pipe {
+            return;
+        }
         if reckon::error::is_user_error(&error) {
             eprintln!("error: {error:#}");
         } else {

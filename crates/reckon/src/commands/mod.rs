@@ -30,5 +30,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Diff(args) => review_commands::diff(&args),
         Command::Close(args) => review_commands::close(&args, true),
         Command::Reopen(args) => review_commands::close(&args, false),
+        Command::Config(args) => workspace_commands::config(&args),
     }
 }

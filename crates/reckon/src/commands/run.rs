@@ -151,7 +151,10 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
         &runtime.block_on(store.imports(None))?,
         &period,
         as_of,
-        workspace.config.import_stale_days,
+        runtime
+            .block_on(store.setting("import_stale_days"))?
+            .and_then(|days| days.parse().ok())
+            .unwrap_or(workspace.config.import_stale_days),
     );
     for warning in &warnings {
         eprintln!("warning: {warning}");

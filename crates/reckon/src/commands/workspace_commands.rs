@@ -6,7 +6,7 @@ use anyhow::Result;
 use reckon_sources::profiles::Registry;
 use reckon_store::{ImportKind, ImportOutcome, Store};
 
-use crate::cli::{AuditArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
+use crate::cli::{AuditArgs, ConfigArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
 use crate::custom_profiles;
 use crate::importing::{ImportRequest, mapping_changes, prepare};
 use crate::workspace::{self, Workspace, actor, runtime};
@@ -161,5 +161,59 @@ pub fn audit(args: &AuditArgs) -> Result<()> {
         )?;
     }
     runtime.block_on(workspace.store.close());
+    Ok(())
+}
+
+/// The settings `reckon config` knows, with what each accepts.
+const SETTINGS: [(&str, &str); 1] = [(
+    "import_stale_days",
+    "days a feed's latest import may be old before a run warns (a whole number)",
+)];
+
+/// `reckon config [KEY [VALUE]]`.
+pub fn config(args: &ConfigArgs) -> Result<()> {
+    let runtime = runtime()?;
+    let workspace = open(&args.workspace, &runtime)?;
+    let mut out = std::io::stdout().lock();
+    match (&args.key, &args.value) {
+        (None, _) => {
+            for (key, about) in SETTINGS {
+                let value = runtime
+                    .block_on(workspace.store.setting(key))?
+                    .unwrap_or_else(|| workspace.config.import_stale_days.to_string());
+                writeln!(out, "{key} = {value}    # {about}")?;
+            }
+        }
+        (Some(key), None) => {
+            let value = runtime.block_on(workspace.store.setting(key))?;
+            writeln!(
+                out,
+                "{key} = {}",
+                value.unwrap_or_else(|| "(not set)".to_string())
+            )?;
+        }
+        (Some(key), Some(value)) => {
+            if !SETTINGS.iter().any(|(known, _)| known == key) {
+                return Err(crate::error::UserError(format!(
+                    "{key} is not a setting (known: {})",
+                    SETTINGS.map(|(k, _)| k).join(", ")
+                ))
+                .into());
+            }
+            if value.parse::<u32>().is_err() {
+                return Err(crate::error::UserError(format!(
+                    "{key} = {value}: expected a whole number of days"
+                ))
+                .into());
+            }
+            runtime.block_on(workspace.store.set_setting(
+                key,
+                value,
+                &actor(args.workspace.user.as_deref()),
+                &crate::commands::run::now(),
+            ))?;
+            writeln!(out, "{key} = {value} (recorded in the audit trail)")?;
+        }
+    }
     Ok(())
 }
