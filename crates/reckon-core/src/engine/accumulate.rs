@@ -232,6 +232,7 @@ impl<'c> UsageAccumulator<'c> {
         }
     }
 
+    #[cold]
     #[inline(never)]
     fn add_ruled(&mut self, row: &UsageRow<'_>) {
         self.add_row::<true>(row);

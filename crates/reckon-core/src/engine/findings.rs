@@ -139,16 +139,9 @@ impl<'c> Reconciliation<'c> {
             excluded_units(RowClass::Stale),
         );
         explanation.push_str(&rounding_note);
-        // The "listed" equation counts units before any rounding, like the
-        // evidence; the rounding note says what rounding did.
-        let counted_items: Decimal = groups
-            .iter()
-            .filter(|g| g.class == RowClass::Counted)
-            .map(|g| self.catalog.mappings[g.mapping as usize].units)
-            .sum();
         explanation.push_str(&self.rules_note(
             pair,
-            counted_items,
+            groups,
             excluded_units(RowClass::Inactive),
             excluded_units(RowClass::Stale),
             excluded_units(RowClass::Excluded),
@@ -199,7 +192,7 @@ impl<'c> Reconciliation<'c> {
     fn rules_note(
         &self,
         pair: &Pair,
-        counted_items: Decimal,
+        groups: &[ItemRow],
         inactive_units: Decimal,
         stale_units: Decimal,
         excluded_units: Decimal,
@@ -211,6 +204,13 @@ impl<'c> Reconciliation<'c> {
         // became the count.
         let left_out = inactive_units + stale_units + excluded_units;
         if !left_out.is_zero() {
+            // The "listed" equation counts units before any rounding, like
+            // the evidence; the rounding note says what rounding did.
+            let counted_items: Decimal = groups
+                .iter()
+                .filter(|g| g.class == RowClass::Counted)
+                .map(|g| self.catalog.mappings[g.mapping as usize].units)
+                .sum();
             note.push_str(&format!(
                 "; {} counted = {} listed",
                 counted_items.normalize(),
