@@ -3,6 +3,7 @@
 
 mod bench_csv;
 mod findings_json;
+pub mod model;
 mod number;
 mod summary_text;
 
