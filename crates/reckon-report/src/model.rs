@@ -210,6 +210,22 @@ impl ReportRun {
         })
     }
 
+    /// Largest money first (monthly impact or money at stake), then by
+    /// client, kind, product and key: the order every format lists
+    /// findings in, whether the run is stored or live.
+    pub fn sort_by_money(&mut self) {
+        self.findings.sort_by(|a, b| {
+            let money = |f: &ReportFinding| f.impact.abs().max(f.money_at_stake);
+            money(b)
+                .cmp(&money(a))
+                .then_with(|| a.client_name.cmp(&b.client_name))
+                .then_with(|| a.kind.cmp(&b.kind))
+                .then_with(|| a.product_id.cmp(&b.product_id))
+                .then_with(|| a.source.cmp(&b.source))
+                .then_with(|| a.key.cmp(&b.key))
+        });
+    }
+
     /// The client names a report could be asked for, sorted.
     pub fn client_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
@@ -249,6 +265,19 @@ impl ReportRun {
         totals.per_client = clients.into_values().collect();
         totals
     }
+}
+
+/// Money as every format writes it: exactly two decimals, rounded half
+/// away from zero (`88.00`, `-4.50`).
+pub fn money_text(value: Decimal) -> String {
+    let rounded =
+        value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    format!("{rounded:.2}")
+}
+
+/// A quantity without trailing zeros (`38`, `1.5`).
+pub fn quantity_text(value: Decimal) -> String {
+    value.normalize().to_string()
 }
 
 /// Why a finding's JSON could not be read.
@@ -422,6 +451,15 @@ mod tests {
         );
         assert_eq!(finding.billing_lines[0].line_id, "L1");
         assert!(finding.is_pair());
+    }
+
+    #[test]
+    fn money_has_two_decimals_and_rounds_half_away_from_zero() {
+        assert_eq!(money_text(Decimal::new(88, 0)), "88.00");
+        assert_eq!(money_text(Decimal::new(-45, 1)), "-4.50");
+        assert_eq!(money_text(Decimal::new(12345, 3)), "12.35");
+        assert_eq!(money_text(Decimal::new(-12345, 3)), "-12.35");
+        assert_eq!(quantity_text(Decimal::new(3800, 2)), "38");
     }
 
     #[test]

@@ -9,9 +9,10 @@ use crate::sql_store::Backend;
 
 /// (version, SQL), in order. Append only: a migration once released never
 /// changes.
-const MIGRATIONS: [(i64, &str); 2] = [
+const MIGRATIONS: [(i64, &str); 3] = [
     (1, include_str!("migrations/0001_workspace.sql")),
     (2, include_str!("migrations/0002_runs_and_reviews.sql")),
+    (3, include_str!("migrations/0003_review_action.sql")),
 ];
 
 fn for_backend(sql: &str, backend: Backend) -> String {

@@ -240,6 +240,8 @@ pub struct Review {
     /// empty.
     pub expires_on: String,
     pub assignee: String,
+    /// Marked for a change in the PSA (proposed adjustments).
+    pub for_action: bool,
     pub updated_at: String,
     pub updated_by: String,
 }

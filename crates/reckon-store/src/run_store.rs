@@ -55,6 +55,16 @@ fn finding_from_row(row: &AnyRow) -> StoreResult<StoredFinding> {
     })
 }
 
+fn note_from_row(row: &AnyRow) -> StoreResult<Note> {
+    Ok(Note {
+        id: row.try_get("id")?,
+        fingerprint: row.try_get("fingerprint")?,
+        at: row.try_get("at")?,
+        author: row.try_get("author")?,
+        body: row.try_get("body")?,
+    })
+}
+
 fn review_from_row(row: &AnyRow) -> StoreResult<Review> {
     let state: String = row.try_get("state")?;
     Ok(Review {
@@ -64,6 +74,7 @@ fn review_from_row(row: &AnyRow) -> StoreResult<Review> {
         reason: row.try_get("reason")?,
         expires_on: row.try_get("expires_on")?,
         assignee: row.try_get("assignee")?,
+        for_action: row.try_get::<i64, _>("for_action")? != 0,
         updated_at: row.try_get("updated_at")?,
         updated_by: row.try_get("updated_by")?,
     })
@@ -105,8 +116,8 @@ impl SqlStore {
         fingerprint: &str,
     ) -> StoreResult<Option<Review>> {
         let row = sqlx::query(&self.sql(
-            "SELECT fingerprint, state, reason, expires_on, assignee, updated_at, updated_by \
-             FROM reviews WHERE fingerprint = $1",
+            "SELECT fingerprint, state, reason, expires_on, assignee, for_action, updated_at, \
+             updated_by FROM reviews WHERE fingerprint = $1",
         ))
         .bind(fingerprint)
         .fetch_optional(&mut *connection)
@@ -121,17 +132,19 @@ impl SqlStore {
     ) -> StoreResult<()> {
         let old = self.review_of(connection, &review.fingerprint).await?;
         sqlx::query(&self.sql(
-            "INSERT INTO reviews (fingerprint, state, reason, expires_on, assignee, updated_at, \
-             updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (fingerprint) DO UPDATE \
-             SET state = excluded.state, reason = excluded.reason, expires_on = \
-             excluded.expires_on, assignee = excluded.assignee, updated_at = excluded.updated_at, \
-             updated_by = excluded.updated_by",
+            "INSERT INTO reviews (fingerprint, state, reason, expires_on, assignee, for_action, \
+             updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT \
+             (fingerprint) DO UPDATE SET state = excluded.state, reason = excluded.reason, \
+             expires_on = excluded.expires_on, assignee = excluded.assignee, for_action = \
+             excluded.for_action, updated_at = excluded.updated_at, updated_by = \
+             excluded.updated_by",
         ))
         .bind(&review.fingerprint)
         .bind(review.state.as_str())
         .bind(&review.reason)
         .bind(&review.expires_on)
         .bind(&review.assignee)
+        .bind(i64::from(review.for_action))
         .bind(&review.updated_at)
         .bind(&review.updated_by)
         .execute(&mut *connection)
@@ -146,6 +159,9 @@ impl SqlStore {
             }
             if !review.assignee.is_empty() {
                 text.push_str(&format!(", assigned to {}", review.assignee));
+            }
+            if review.for_action {
+                text.push_str(", marked for a PSA change");
             }
             text
         };
@@ -251,6 +267,9 @@ impl RunStore for SqlStore {
                     state: ReviewState::Open,
                     reason: format!("reappeared in run {id} after it was resolved"),
                     expires_on: String::new(),
+                    // The change it was marked for was made; coming back
+                    // needs a fresh decision.
+                    for_action: false,
                     updated_at: run.created_at.clone(),
                     updated_by: run.created_by.clone(),
                     ..review
@@ -344,8 +363,8 @@ impl RunStore for SqlStore {
 
     async fn reviews(&self) -> StoreResult<Vec<Review>> {
         let rows = sqlx::query(
-            "SELECT fingerprint, state, reason, expires_on, assignee, updated_at, updated_by \
-             FROM reviews ORDER BY fingerprint",
+            "SELECT fingerprint, state, reason, expires_on, assignee, for_action, updated_at, \
+             updated_by FROM reviews ORDER BY fingerprint",
         )
         .fetch_all(self.pool())
         .await?;
@@ -381,17 +400,16 @@ impl RunStore for SqlStore {
         .bind(fingerprint)
         .fetch_all(self.pool())
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Note {
-                    id: row.try_get("id")?,
-                    fingerprint: row.try_get("fingerprint")?,
-                    at: row.try_get("at")?,
-                    author: row.try_get("author")?,
-                    body: row.try_get("body")?,
-                })
-            })
-            .collect()
+        rows.iter().map(note_from_row).collect()
+    }
+
+    async fn all_notes(&self) -> StoreResult<Vec<Note>> {
+        let rows = sqlx::query(
+            "SELECT id, fingerprint, at, author, body FROM notes ORDER BY fingerprint, id",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(note_from_row).collect()
     }
 
     async fn period_state(&self, period: &str) -> StoreResult<Option<PeriodState>> {

@@ -54,6 +54,8 @@ pub trait RunStore {
     async fn set_review(&self, review: &Review, period: &str) -> StoreResult<()>;
     async fn add_note(&self, note: &Note, period: &str) -> StoreResult<i64>;
     async fn notes(&self, fingerprint: &str) -> StoreResult<Vec<Note>>;
+    /// Every note of every finding, by finding then in order (for reports).
+    async fn all_notes(&self) -> StoreResult<Vec<Note>>;
     async fn period_state(&self, period: &str) -> StoreResult<Option<PeriodState>>;
     /// Closes or reopens a period (audited).
     async fn set_period_closed(&self, state: &PeriodState) -> StoreResult<()>;

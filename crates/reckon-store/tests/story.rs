@@ -61,6 +61,7 @@ async fn review_story(store: &SqlStore) {
         reason: reason.to_string(),
         expires_on: String::new(),
         assignee: "bob".to_string(),
+        for_action: state == ReviewState::Acknowledged,
         updated_at: "2026-11-02T10:00:00Z".to_string(),
         updated_by: "ann".to_string(),
     };
@@ -120,6 +121,10 @@ async fn review_story(store: &SqlStore) {
         Some(ReviewState::Acknowledged),
         "state carries over"
     );
+    assert!(
+        reviews.iter().any(|r| r.fingerprint == bp && r.for_action),
+        "the mark for a PSA change carries over"
+    );
     assert_eq!(
         state_of(&wks),
         Some(ReviewState::Open),
@@ -135,6 +140,12 @@ async fn review_story(store: &SqlStore) {
         "Client confirmed 42 seats."
     );
     assert_eq!(store.finding_runs(&bp).await.unwrap(), [first, second]);
+    let all_notes = store.all_notes().await.unwrap();
+    assert_eq!(
+        all_notes.len(),
+        store.notes(&bp).await.unwrap().len() + store.notes(&wks).await.unwrap().len(),
+        "every note of every finding, for reports"
+    );
 
     let diff = compare(
         &store.run_findings(first).await.unwrap(),

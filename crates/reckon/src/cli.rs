@@ -57,8 +57,63 @@ pub enum Command {
     Reopen(PeriodArgs),
     /// Show or change workspace settings (every change is audited):
     /// `import_stale_days` (how old a feed's latest import may be before a
-    /// run warns).
+    /// run warns) and `currency` (the PSA's currency, shown in reports).
     Config(ConfigArgs),
+    /// Write a report of a run for finance: an Excel workbook, CSV, JSON or
+    /// a printable HTML report, for all clients or one (`--client`).
+    Export(ExportArgs),
+}
+
+/// Which run a report is made from: a stored run of the workspace, or a
+/// live reconciliation of files.
+#[derive(Debug, Args)]
+pub struct ReportInputArgs {
+    /// A stored run (default: the latest run of the workspace).
+    #[arg(long, value_name = "ID", conflicts_with = "data")]
+    pub run: Option<i64>,
+    /// Reconcile this canonical data set instead of reading a stored run
+    /// (as `reckon run --data` takes it; needs --as-of).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// With --data: the instant usage is judged at.
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "data")]
+    pub as_of: Option<String>,
+    /// With --data: items last seen more than this many days before
+    /// --as-of are stale.
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    pub stale_days: u32,
+    /// With --data: the PSA's currency (a workspace has its `currency`
+    /// setting).
+    #[arg(long, value_name = "CODE", default_value = "USD", requires = "data")]
+    pub currency: String,
+    /// Only this client (PSA client id or name): a per-client statement.
+    #[arg(long, value_name = "NAME")]
+    pub client: Option<String>,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// One row per finding (findings.csv columns).
+    Csv,
+    /// One row per item or billing line behind each finding.
+    EvidenceCsv,
+    /// The whole report as one JSON document (schema reckon.report/1).
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The format (default: from --out's extension).
+    #[arg(long, value_enum)]
+    pub format: Option<ExportFormat>,
+    /// The file to write (replaced whole, never half-written).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub input: ReportInputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -128,6 +183,12 @@ pub struct ReviewArgs {
     /// A note to add (kept forever).
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,
+    /// Mark for a change in the PSA: `reckon adjustments` proposes it.
+    #[arg(long, conflicts_with = "no_action")]
+    pub for_action: bool,
+    /// Take the mark for a PSA change off.
+    #[arg(long)]
+    pub no_action: bool,
     /// The run the ids refer to (default: the latest).
     #[arg(long, value_name = "ID")]
     pub run: Option<i64>,
@@ -234,14 +295,14 @@ pub enum MapCommand {
     Auto(AutoArgs),
     /// Write every mapping (client_map.csv, product_map.csv, mapping.toml)
     /// and rule as one mapping.toml, to review and keep in version control.
-    Export(ExportArgs),
+    Export(MapExportArgs),
     /// Check a mapping.toml (syntax, and conflicts with the data set's
     /// other mappings) and make it the data set's mapping.toml.
     Import(MapImportArgs),
 }
 
 #[derive(Debug, Args)]
-pub struct ExportArgs {
+pub struct MapExportArgs {
     #[arg(long, value_name = "DIR")]
     pub data: PathBuf,
     /// Where to write (default: standard output).

@@ -299,7 +299,7 @@ fn vendor_export(
 }
 
 /// Rewrites a CSV text into `columns` (by header name; missing ones empty).
-fn relayout(bytes: &[u8], columns: &[&str], shown: &str) -> Result<Vec<u8>> {
+pub(crate) fn relayout(bytes: &[u8], columns: &[&str], shown: &str) -> Result<Vec<u8>> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(bytes);
     let header: Vec<String> = reader
         .headers()

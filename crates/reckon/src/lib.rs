@@ -13,4 +13,5 @@ pub mod mapping_files;
 pub mod output;
 pub mod params;
 pub mod pipeline;
+pub mod report_source;
 pub mod workspace;

@@ -8,6 +8,30 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+/// Writes one file whole or not at all: to a temporary name beside it,
+/// then renamed over it.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&dir)
+        .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "output".to_string());
+    let temp = dir.join(format!(".{name}.partial"));
+    let written = File::create(&temp)
+        .and_then(|mut file| file.write_all(bytes).and_then(|_| file.sync_all()))
+        .with_context(|| format!("cannot write {}", temp.display()));
+    if let Err(error) = written {
+        let _ = fs::remove_file(&temp);
+        return Err(error);
+    }
+    fs::rename(&temp, path).with_context(|| format!("cannot write {}", path.display()))
+}
+
 type Writer<'a> = Box<dyn FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'a>;
 
 /// Output files to write together.

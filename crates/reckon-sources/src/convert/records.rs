@@ -19,8 +19,13 @@ pub struct BillingOut {
     pub unit_price: Decimal,
     pub unit_cost: Option<Decimal>,
     pub description: String,
-    /// The agreement, contract or recurring invoice the line sits on.
+    /// The agreement, contract or recurring invoice the line sits on: its
+    /// name, and its id in the PSA (what an adjustment must address).
     pub agreement: String,
+    pub agreement_id: String,
+    /// Quantity included at no charge (ConnectWise `lessIncluded`), already
+    /// taken off `quantity`: the PSA's own quantity field is the sum.
+    pub included: Option<Decimal>,
     /// Where the PSA took the quantity from when it syncs it from a vendor
     /// (HaloPSA's CSP/Pax8 sync): comparing with that vendor proves nothing.
     pub quantity_source: String,

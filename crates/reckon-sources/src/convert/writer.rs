@@ -18,7 +18,7 @@ pub trait OpenOutput {
     fn open(&mut self, name: &'static str) -> io::Result<Box<dyn Write>>;
 }
 
-pub const BILLING_COLUMNS: [&str; 15] = [
+pub const BILLING_COLUMNS: [&str; 17] = [
     "line_id",
     "client_id",
     "client_name",
@@ -29,6 +29,8 @@ pub const BILLING_COLUMNS: [&str; 15] = [
     "unit_cost",
     "description",
     "agreement",
+    "agreement_id",
+    "included",
     "quantity_source",
     "profile",
     "file",
@@ -179,6 +181,8 @@ impl<O: OpenOutput> CanonicalWriter<O> {
             &decimal(line.unit_cost),
             &line.description,
             &line.agreement,
+            &line.agreement_id,
+            &decimal(line.included),
             &line.quantity_source,
             origin.profile,
             origin.file,

@@ -84,7 +84,7 @@ const USAGE_FIELDS: [&str; 11] = [
     "device_class",
     "serial",
 ];
-const BILLING_FIELDS: [&str; 11] = [
+const BILLING_FIELDS: [&str; 12] = [
     "line_id",
     "client_id",
     "client_name",
@@ -95,6 +95,7 @@ const BILLING_FIELDS: [&str; 11] = [
     "unit_cost",
     "description",
     "agreement",
+    "agreement_id",
     "status",
 ];
 
@@ -336,6 +337,8 @@ impl CustomRun {
             unit_cost,
             description: self.get(record, "description").to_string(),
             agreement: self.get(record, "agreement").to_string(),
+            agreement_id: self.get(record, "agreement_id").to_string(),
+            included: None,
             quantity_source: String::new(),
         });
         Ok(())

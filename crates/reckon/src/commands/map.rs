@@ -13,7 +13,7 @@ use reckon_sources::canonical::{
 use serde_json::json;
 
 use crate::cli::{
-    AutoArgs, DecideArgs, ExportArgs, MapArgs, MapCommand, MapImportArgs, SuggestArgs,
+    AutoArgs, DecideArgs, MapArgs, MapCommand, MapExportArgs, MapImportArgs, SuggestArgs,
 };
 use crate::error::UserError;
 use crate::mapping_files::{EditableCsv, MappingInputs, say};
@@ -37,7 +37,7 @@ pub fn run(args: &MapArgs) -> Result<()> {
 
 /// The data set's mappings and rules as one file: the CSV mappings and
 /// whatever mapping.toml already holds.
-fn export(args: &ExportArgs) -> Result<()> {
+fn export(args: &MapExportArgs) -> Result<()> {
     let dir = &args.data;
     let name = |file: &str| dir.join(file).display().to_string();
     let mut file = match std::fs::File::open(dir.join(canonical::MAPPING_FILE)) {

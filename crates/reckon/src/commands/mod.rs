@@ -2,11 +2,14 @@
 
 mod convert;
 mod demo;
+mod export;
 mod map;
 mod profiles;
-mod review_commands;
+pub(crate) mod review_commands;
 pub(crate) mod run;
 mod workspace_commands;
+
+pub use workspace_commands::DEFAULT_CURRENCY;
 
 use anyhow::Result;
 
@@ -31,5 +34,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Close(args) => review_commands::close(&args, true),
         Command::Reopen(args) => review_commands::close(&args, false),
         Command::Config(args) => workspace_commands::config(&args),
+        Command::Export(args) => export::export(&args),
     }
 }

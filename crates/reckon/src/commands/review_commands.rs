@@ -16,7 +16,7 @@ use crate::commands::run::now;
 use crate::error::UserError;
 use crate::workspace::{self, Workspace, actor, runtime};
 
-fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
+pub(crate) fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
     let dir = workspace::locate(args.workspace.as_deref())?;
     runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
 }
@@ -31,7 +31,7 @@ pub fn short_id(fingerprint: &str) -> String {
         .collect()
 }
 
-async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
+pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
     match run {
         Some(id) => Ok(workspace
             .store
@@ -45,7 +45,7 @@ async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRec
 }
 
 /// A review's state as of today: an ignore past its end date is open again.
-fn effective_state(review: Option<&Review>, today: &str) -> ReviewState {
+pub(crate) fn effective_state(review: Option<&Review>, today: &str) -> ReviewState {
     match review {
         None => ReviewState::Open,
         Some(review)
@@ -59,7 +59,7 @@ fn effective_state(review: Option<&Review>, today: &str) -> ReviewState {
     }
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date()
@@ -157,9 +157,14 @@ pub fn findings(args: &FindingsArgs) -> Result<()> {
             .filter(|a| !a.is_empty())
             .map(|a| format!(" ({a})"))
             .unwrap_or_default();
+        let action = if review.is_some_and(|r| r.for_action) {
+            " [PSA change]"
+        } else {
+            ""
+        };
         writeln!(
             out,
-            "{} {:<18} {:<9} {:<13} {:<20} {:>8}  {:<13} {} run{} since run {first}{assignee}",
+            "{} {:<18} {:<9} {:<13} {:<20} {:>8}  {:<13} {} run{} since run {first}{assignee}{action}",
             short_id(&finding.fingerprint),
             finding.kind,
             finding.client_id,
@@ -313,6 +318,8 @@ pub fn review(args: &ReviewArgs) -> Result<()> {
             || args.assignee.is_some()
             || args.reason.is_some()
             || args.until.is_some()
+            || args.for_action
+            || args.no_action
         {
             let next_state = state
                 .or(current.map(|r| r.state))
@@ -335,6 +342,11 @@ pub fn review(args: &ReviewArgs) -> Result<()> {
                     .clone()
                     .or_else(|| current.map(|r| r.assignee.clone()))
                     .unwrap_or_default(),
+                for_action: match (args.for_action, args.no_action) {
+                    (true, _) => true,
+                    (_, true) => false,
+                    _ => current.is_some_and(|r| r.for_action),
+                },
                 updated_at: at.clone(),
                 updated_by: who.clone(),
             };
@@ -343,9 +355,14 @@ pub fn review(args: &ReviewArgs) -> Result<()> {
                 .map_err(|e| UserError(e.to_string()))?;
             writeln!(
                 out,
-                "{} is {}",
+                "{} is {}{}",
                 short_id(&finding.fingerprint),
-                review.state.as_str()
+                review.state.as_str(),
+                if review.for_action {
+                    ", marked for a PSA change"
+                } else {
+                    ""
+                }
             )?;
         }
         if let Some(body) = &args.note {

@@ -187,6 +187,19 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
         let mut joined = String::new();
         for import in latest.iter().filter(|import| import.kind == kind) {
             let bytes = runtime.block_on(store.import_content(import.id))?;
+            // Snapshots stored by an older reckon may have other columns:
+            // such a one is laid out anew before they are joined.
+            let layout: Option<&[&str]> = match kind {
+                ImportKind::Billing => Some(&reckon_sources::convert::BILLING_COLUMNS),
+                ImportKind::Usage => Some(&reckon_sources::convert::USAGE_COLUMNS),
+                _ => None,
+            };
+            let bytes = match layout {
+                Some(columns) if !starts_with_header(&bytes, columns) => {
+                    crate::importing::relayout(&bytes, columns, &format!("import {}", import.id))?
+                }
+                _ => bytes,
+            };
             let text = String::from_utf8(bytes)
                 .with_context(|| format!("import {} is not UTF-8 text", import.id))?;
             if joined.is_empty() || kind == ImportKind::MappingFile {
@@ -238,6 +251,13 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     );
     runtime.block_on(store.close());
     Ok(())
+}
+
+/// Whether a CSV text's first line is exactly `columns`.
+fn starts_with_header(bytes: &[u8], columns: &[&str]) -> bool {
+    let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first = first.strip_suffix(b"\r").unwrap_or(first);
+    first == columns.join(",").as_bytes()
 }
 
 /// Reasons not to trust a run's inputs: a feed whose latest import for the

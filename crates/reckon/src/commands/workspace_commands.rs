@@ -165,10 +165,52 @@ pub fn audit(args: &AuditArgs) -> Result<()> {
 }
 
 /// The settings `reckon config` knows, with what each accepts.
-const SETTINGS: [(&str, &str); 1] = [(
-    "import_stale_days",
-    "days a feed's latest import may be old before a run warns (a whole number)",
-)];
+const SETTINGS: [(&str, &str); 2] = [
+    (
+        "import_stale_days",
+        "days a feed's latest import may be old before a run warns (a whole number)",
+    ),
+    (
+        "currency",
+        "the PSA's currency, an ISO 4217 code such as USD, EUR or GBP (reports show it)",
+    ),
+];
+
+/// The currency reports use when none is set.
+pub const DEFAULT_CURRENCY: &str = "USD";
+
+/// A setting's value when the workspace has none stored.
+fn default_setting(workspace: &crate::workspace::Workspace, key: &str) -> String {
+    match key {
+        "import_stale_days" => workspace.config.import_stale_days.to_string(),
+        "currency" => DEFAULT_CURRENCY.to_string(),
+        _ => "(not set)".to_string(),
+    }
+}
+
+/// Checks and normalises a value for `key`.
+fn setting_value(key: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    match key {
+        "import_stale_days" if value.parse::<u32>().is_ok() => Ok(value.to_string()),
+        "import_stale_days" => Err(crate::error::UserError(format!(
+            "{key} = {value}: expected a whole number of days"
+        ))
+        .into()),
+        "currency" if value.len() == 3 && value.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Ok(value.to_ascii_uppercase())
+        }
+        "currency" => Err(crate::error::UserError(format!(
+            "{key} = {value}: expected a three-letter ISO 4217 code such as USD"
+        ))
+        .into()),
+        _ => Err(crate::error::UserError(format!(
+            "{key} is not a setting (known: {})",
+            SETTINGS.map(|(k, _)| k).join(", ")
+        ))
+        .into()),
+    }
+}
 
 /// `reckon config [KEY [VALUE]]`.
 pub fn config(args: &ConfigArgs) -> Result<()> {
@@ -180,7 +222,7 @@ pub fn config(args: &ConfigArgs) -> Result<()> {
             for (key, about) in SETTINGS {
                 let value = runtime
                     .block_on(workspace.store.setting(key))?
-                    .unwrap_or_else(|| workspace.config.import_stale_days.to_string());
+                    .unwrap_or_else(|| default_setting(&workspace, key));
                 writeln!(out, "{key} = {value}    # {about}")?;
             }
         }
@@ -189,23 +231,11 @@ pub fn config(args: &ConfigArgs) -> Result<()> {
             writeln!(
                 out,
                 "{key} = {}",
-                value.unwrap_or_else(|| "(not set)".to_string())
+                value.unwrap_or_else(|| default_setting(&workspace, key))
             )?;
         }
         (Some(key), Some(value)) => {
-            if !SETTINGS.iter().any(|(known, _)| known == key) {
-                return Err(crate::error::UserError(format!(
-                    "{key} is not a setting (known: {})",
-                    SETTINGS.map(|(k, _)| k).join(", ")
-                ))
-                .into());
-            }
-            if value.parse::<u32>().is_err() {
-                return Err(crate::error::UserError(format!(
-                    "{key} = {value}: expected a whole number of days"
-                ))
-                .into());
-            }
+            let value = &setting_value(key, value)?;
             runtime.block_on(workspace.store.set_setting(
                 key,
                 value,

@@ -338,6 +338,8 @@ impl AutotaskRun {
             unit_cost,
             description: service.description.clone(),
             agreement: contract.name.clone(),
+            agreement_id: service.contract_id.clone(),
+            included: None,
             quantity_source: String::new(),
         });
         Ok(())

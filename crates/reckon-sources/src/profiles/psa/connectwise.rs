@@ -388,6 +388,8 @@ impl ApiRun {
             unit_cost,
             description: text(record, &["invoiceDescription"]).to_string(),
             agreement: agreement.name.clone(),
+            agreement_id: agreement_id.to_string(),
+            included: less_included,
             quantity_source: String::new(),
         });
         Ok(())
@@ -470,6 +472,9 @@ impl CsvRun {
             unit_cost,
             description: product_name.to_string(),
             agreement: agreement.to_string(),
+            agreement_id: text(record, &["Agreement ID", "Agreement Id", "Agreement RecID"])
+                .to_string(),
+            included: less_included,
             quantity_source: String::new(),
         });
         Ok(())

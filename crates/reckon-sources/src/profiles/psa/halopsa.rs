@@ -95,6 +95,7 @@ impl HaloRun {
         let client_id = need(record, &["client_id"])?;
         let client_name = text(record, &["client_name"]);
         let reference = text(record, &["reference"]);
+        let header_id = text(record, &["id"]);
         out.client(ClientSeen {
             source: "psa".to_string(),
             id: client_id.to_string(),
@@ -110,7 +111,10 @@ impl HaloRun {
                     "" => format!("#{}", index + 1),
                     id => id.to_string(),
                 };
-                (id, self.line(line, client_id, client_name, reference))
+                (
+                    id,
+                    self.line(line, client_id, client_name, (reference, header_id)),
+                )
             })
             .collect();
         let disabled = flag(record, &["disabled"])?.unwrap_or(false);
@@ -143,7 +147,7 @@ impl HaloRun {
         line: &Record<'_>,
         client_id: &str,
         client_name: &str,
-        reference: &str,
+        (reference, header_id): (&str, &str),
     ) -> Step<Line> {
         let line_id = need(line, &["id"])?;
         let product_id = item_reference(line);
@@ -182,6 +186,8 @@ impl HaloRun {
                     long => long.to_string(),
                 },
                 agreement: reference.to_string(),
+                agreement_id: header_id.to_string(),
+                included: None,
                 quantity_source: quantity_source(line).to_string(),
             },
         };

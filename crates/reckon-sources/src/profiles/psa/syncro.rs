@@ -225,7 +225,10 @@ impl SyncroRun {
                     "" => format!("#{}", index + 1),
                     id => id.to_string(),
                 };
-                (id, read_line(line, client_id, &client_name, agreement))
+                (
+                    id,
+                    read_line(line, client_id, &client_name, (agreement, schedule_id)),
+                )
             })
             .collect();
         let runs = match self.runs(record) {
@@ -285,7 +288,12 @@ struct Line {
     billing: Option<BillingOut>,
 }
 
-fn read_line(line: &Record<'_>, client_id: &str, client_name: &str, agreement: &str) -> Step<Line> {
+fn read_line(
+    line: &Record<'_>,
+    client_id: &str,
+    client_name: &str,
+    (agreement, agreement_id): (&str, &str),
+) -> Step<Line> {
     let line_id = need(line, &["id"])?;
     let name = text(line, &["name"]);
     let retail = number(line, &["price_retail"])?;
@@ -324,6 +332,8 @@ fn read_line(line: &Record<'_>, client_id: &str, client_name: &str, agreement: &
             description => description.to_string(),
         },
         agreement: agreement.to_string(),
+        agreement_id: agreement_id.to_string(),
+        included: None,
         quantity_source: String::new(),
     };
     Ok(Line {

@@ -1,0 +1,109 @@
+//! `reckon export`: a run as a report for finance, in the format asked.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Result;
+use reckon_core::RunParams;
+use reckon_report::model::{ReportRun, money_text};
+
+use crate::cli::{ExportArgs, ExportFormat, ReportInputArgs};
+use crate::commands::review_commands::open;
+use crate::error::UserError;
+use crate::output::write_file_atomically;
+use crate::params::parse_as_of;
+use crate::report_source::{live_report, stored_report};
+use crate::workspace::runtime;
+
+/// The report model of the run the arguments name, cut to one client when
+/// asked.
+pub fn load(input: &ReportInputArgs) -> Result<ReportRun> {
+    let run = match &input.data {
+        Some(data) => {
+            let as_of = input.as_of.as_deref().ok_or_else(|| {
+                UserError("--data needs --as-of (the instant usage is judged at)".to_string())
+            })?;
+            let params = RunParams {
+                as_of: parse_as_of(as_of)?,
+                stale_days: input.stale_days,
+            };
+            live_report(data, &params, &input.currency.trim().to_ascii_uppercase())?
+        }
+        None => {
+            let runtime = runtime()?;
+            let workspace = open(&input.workspace, &runtime)?;
+            let run = runtime.block_on(stored_report(&workspace, input.run))?;
+            runtime.block_on(workspace.store.close());
+            run
+        }
+    };
+    match &input.client {
+        None => Ok(run),
+        Some(client) => run.for_client(client).ok_or_else(|| {
+            let names = run.client_names();
+            let known = if names.is_empty() {
+                "the run has no clients".to_string()
+            } else {
+                format!("clients: {}", names.join(", "))
+            };
+            UserError(format!(
+                "--client {client}: no finding or billing line of this run names it ({known})"
+            ))
+            .into()
+        }),
+    }
+}
+
+fn format_of(args: &ExportArgs) -> Result<ExportFormat> {
+    if let Some(format) = args.format {
+        return Ok(format);
+    }
+    let extension = args
+        .out
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("csv") => Ok(ExportFormat::Csv),
+        Some("json") => Ok(ExportFormat::Json),
+        _ => Err(UserError(format!(
+            "--out {}: say which format with --format (csv, evidence-csv, json)",
+            args.out.display()
+        ))
+        .into()),
+    }
+}
+
+/// `reckon export --out FILE [--format F] [--run ID | --data DIR --as-of D] [--client C]`.
+pub fn export(args: &ExportArgs) -> Result<()> {
+    let format = format_of(args)?;
+    let run = load(&args.input)?;
+    let mut bytes = Vec::new();
+    match format {
+        ExportFormat::Csv => reckon_report::write_findings_csv(&run, &mut bytes)?,
+        ExportFormat::EvidenceCsv => reckon_report::write_evidence_csv(&run, &mut bytes)?,
+        ExportFormat::Json => reckon_report::write_report_json(&run, &mut bytes)?,
+    }
+    write_file_atomically(&args.out, &bytes)?;
+    print_written(&run, &args.out)
+}
+
+/// What was written, with the totals the file holds.
+fn print_written(run: &ReportRun, path: &Path) -> Result<()> {
+    let totals = run.totals();
+    let mut out = std::io::stdout().lock();
+    let source = match run.run_id {
+        Some(id) => format!("run {id} ({})", run.period),
+        None => format!("a reconciliation as of {}", run.as_of),
+    };
+    writeln!(
+        out,
+        "Wrote {} from {source}: {} findings; underbilled {} {} and overbilled {} {} per month",
+        path.display(),
+        run.findings.len(),
+        money_text(totals.underbilled_per_month),
+        run.currency,
+        money_text(totals.overbilled_per_month),
+        run.currency,
+    )?;
+    Ok(())
+}
