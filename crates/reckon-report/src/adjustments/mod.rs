@@ -112,7 +112,10 @@ pub struct Proposal {
 impl Proposal {
     /// The sum of every adjustment's monthly effect, exact.
     pub fn monthly_effect(&self) -> Decimal {
-        self.adjustments.iter().map(Adjustment::monthly_effect).sum()
+        self.adjustments
+            .iter()
+            .map(Adjustment::monthly_effect)
+            .sum()
     }
 }
 
@@ -128,8 +131,8 @@ impl Proposal {
 pub fn propose(run: &ReportRun, selection: Selection, effective_date: &str) -> Proposal {
     let mut proposal = Proposal::default();
     for finding in &run.findings {
-        let wanted = finding.for_action
-            || (selection == Selection::AllPairFindings && finding.is_pair());
+        let wanted =
+            finding.for_action || (selection == Selection::AllPairFindings && finding.is_pair());
         if !wanted {
             continue;
         }
@@ -145,8 +148,16 @@ pub fn propose(run: &ReportRun, selection: Selection, effective_date: &str) -> P
         }
     }
     proposal.adjustments.sort_by(|a, b| {
-        (a.client_id.as_str(), a.agreement.as_str(), a.agreement_id.as_str())
-            .cmp(&(b.client_id.as_str(), b.agreement.as_str(), b.agreement_id.as_str()))
+        (
+            a.client_id.as_str(),
+            a.agreement.as_str(),
+            a.agreement_id.as_str(),
+        )
+            .cmp(&(
+                b.client_id.as_str(),
+                b.agreement.as_str(),
+                b.agreement_id.as_str(),
+            ))
             .then_with(|| match (&a.line_id, &b.line_id) {
                 (Some(a), Some(b)) => compare_ids(a, b),
                 (Some(_), None) => Ordering::Less,
@@ -339,7 +350,11 @@ fn allocate(lines: &[BilledRow], target: Decimal) -> Vec<Decimal> {
 }
 
 /// The run's line with this id, preferring the finding's client.
-fn find_line<'a>(run: &'a ReportRun, finding: &ReportFinding, line_id: &str) -> Option<&'a LineInfo> {
+fn find_line<'a>(
+    run: &'a ReportRun,
+    finding: &ReportFinding,
+    line_id: &str,
+) -> Option<&'a LineInfo> {
     let mut matching = run.lines.iter().filter(|l| l.line_id == line_id);
     let first = matching.next()?;
     if first.client_id == finding.client_id {

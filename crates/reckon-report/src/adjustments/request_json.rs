@@ -182,8 +182,14 @@ mod tests {
     fn numbers_keep_every_digit() {
         let value = exact_number(Decimal::from_str("0.1000000000000000000000000001").unwrap());
         assert_eq!(value.to_string(), "0.1000000000000000000000000001");
-        assert_eq!(exact_number(Decimal::from_str("38.00").unwrap()).to_string(), "38");
-        assert_eq!(money_number(Decimal::from_str("-45").unwrap()).to_string(), "-45.00");
+        assert_eq!(
+            exact_number(Decimal::from_str("38.00").unwrap()).to_string(),
+            "38"
+        );
+        assert_eq!(
+            money_number(Decimal::from_str("-45").unwrap()).to_string(),
+            "-45.00"
+        );
         assert_eq!(money_text(Decimal::from_str("0.125").unwrap()), "0.13");
     }
 
