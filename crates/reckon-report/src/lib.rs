@@ -1,6 +1,7 @@
 //! reckon-report: writes reconciliation results for people and programs.
 //! Every writer takes `impl Write`; choosing files is the caller's job.
 
+pub mod adjustments;
 mod bench_csv;
 mod csv_export;
 mod findings_json;
