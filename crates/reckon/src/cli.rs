@@ -62,6 +62,10 @@ pub enum Command {
     /// Write a report of a run for finance: an Excel workbook, CSV, JSON or
     /// a printable HTML report, for all clients or one (`--client`).
     Export(ExportArgs),
+    /// Propose the changes to make in the PSA (agreement lines: current and
+    /// proposed quantity, monthly money effect, the finding behind each),
+    /// as a generic CSV or in a PSA's own shape. Nothing is sent anywhere.
+    Adjustments(AdjustmentsArgs),
 }
 
 /// Which run a report is made from: a stored run of the workspace, or a
@@ -102,6 +106,27 @@ pub enum ExportFormat {
     EvidenceCsv,
     /// The whole report as one JSON document (schema reckon.report/1).
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct AdjustmentsArgs {
+    /// The file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// generic, connectwise, autotask or halopsa (default: the PSA the
+    /// billing lines came from, else generic).
+    #[arg(long, value_name = "SHAPE")]
+    pub psa: Option<String>,
+    /// Every under- and over-billed finding, not only those a reviewer
+    /// marked for action (`reckon review ID --for-action`).
+    #[arg(long)]
+    pub all: bool,
+    /// The day the changes take effect (default: the first day after the
+    /// run's period or as-of date).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub effective: Option<String>,
+    #[command(flatten)]
+    pub input: ReportInputArgs,
 }
 
 #[derive(Debug, Args)]

@@ -183,6 +183,37 @@ fn stored_and_live_exports_agree_and_carry_the_review() {
         reviewed["note"]
     );
 
+    // The marked finding as a PSA change, then every pair finding.
+    let proposed = ok(&reckon(&ws, &["adjustments", "--out", "adjust.csv"]));
+    assert!(
+        proposed.contains("Nothing was sent to the PSA"),
+        "{proposed}"
+    );
+    let mut reader = csv::Reader::from_path(ws.join("adjust.csv")).expect("adjust.csv");
+    let header = reader.headers().expect("header").clone();
+    let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1, "only the marked finding");
+    assert_eq!(&rows[0][column("line_id")], "48224");
+    assert_eq!(&rows[0][column("current_quantity")], "38");
+    assert_eq!(&rows[0][column("proposed_quantity")], "42");
+    assert_eq!(&rows[0][column("monthly_effect")], "88.00");
+    assert_eq!(&rows[0][column("finding_ids")], id.as_str());
+    assert_eq!(&rows[0][column("effective_date")], "2026-11-01");
+    ok(&reckon(&ws, &["adjustments", "--all", "--out", "all.csv"]));
+    let effects: Decimal = csv::Reader::from_path(ws.join("all.csv"))
+        .expect("all.csv")
+        .records()
+        .map(|r| money(&r.expect("row")[column("monthly_effect")]))
+        .sum();
+    assert_eq!(effects, money("59.50"), "net of every pair finding");
+    let bad_shape = reckon(
+        &ws,
+        &["adjustments", "--psa", "quickbooks", "--out", "q.csv"],
+    );
+    assert_eq!(bad_shape.status.code(), Some(2));
+    assert!(!ws.join("q.csv").exists());
+
     // A per-client statement.
     ok(&reckon(
         &ws,

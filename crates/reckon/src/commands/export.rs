@@ -5,9 +5,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use reckon_core::RunParams;
+use reckon_report::adjustments::{PsaShape, Selection, propose};
 use reckon_report::model::{ReportRun, money_text};
 
-use crate::cli::{ExportArgs, ExportFormat, ReportInputArgs};
+use crate::cli::{AdjustmentsArgs, ExportArgs, ExportFormat, ReportInputArgs};
 use crate::commands::review_commands::open;
 use crate::error::UserError;
 use crate::output::write_file_atomically;
@@ -105,5 +106,98 @@ fn print_written(run: &ReportRun, path: &Path) -> Result<()> {
         money_text(totals.overbilled_per_month),
         run.currency,
     )?;
+    Ok(())
+}
+
+/// The first day of the month after the run's period (or after its as-of
+/// instant's month, for a live run).
+fn default_effective_date(run: &ReportRun) -> Result<String> {
+    let month_start = if run.period.is_empty() {
+        let as_of: jiff::Timestamp = run
+            .as_of
+            .parse()
+            .map_err(|e| UserError(format!("the run's as-of {}: {e}", run.as_of)))?;
+        as_of
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .first_of_month()
+    } else {
+        jiff::civil::Date::strptime("%Y-%m-%d", format!("{}-01", run.period))
+            .map_err(|e| UserError(format!("period {}: {e}", run.period)))?
+    };
+    let next = month_start
+        .checked_add(jiff::Span::new().months(1))
+        .map_err(|e| UserError(format!("period {}: {e}", run.period)))?;
+    Ok(next.to_string())
+}
+
+/// `reckon adjustments --out FILE [--psa SHAPE] [--all] [--effective DATE] [run choice]`.
+pub fn adjustments(args: &AdjustmentsArgs) -> Result<()> {
+    let requested = match args.psa.as_deref() {
+        Some(name) => Some(PsaShape::parse(name).ok_or_else(|| {
+            UserError(format!(
+                "--psa {name}: expected one of {}",
+                PsaShape::NAMES.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    if let Some(day) = &args.effective
+        && day.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(UserError(format!(
+            "--effective {day}: expected a date such as 2026-12-01"
+        ))
+        .into());
+    }
+    let run = load(&args.input)?;
+    // The PSA the lines came from, when they all came from one.
+    let shape = requested.unwrap_or_else(|| {
+        let mut shapes = run
+            .lines
+            .iter()
+            .map(|line| PsaShape::for_profile(&line.profile));
+        match shapes.next() {
+            Some(first) if shapes.all(|shape| shape == first) => first,
+            _ => PsaShape::Generic,
+        }
+    });
+    let effective = match &args.effective {
+        Some(day) => day.clone(),
+        None => default_effective_date(&run)?,
+    };
+    let selection = if args.all {
+        Selection::AllPairFindings
+    } else {
+        Selection::MarkedForAction
+    };
+    let proposal = propose(&run, selection, &effective);
+    let mut bytes = Vec::new();
+    shape.write(&proposal, &run.currency, &mut bytes)?;
+    write_file_atomically(&args.out, &bytes)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Wrote {} ({} shape): {} line change(s) effective {effective}, monthly effect {} {}",
+        args.out.display(),
+        shape.name(),
+        proposal.adjustments.len(),
+        money_text(proposal.monthly_effect()),
+        run.currency
+    )?;
+    if proposal.adjustments.is_empty() && !args.all {
+        writeln!(
+            out,
+            "No finding is marked for action: mark them with `reckon review ID --for-action`, or pass --all"
+        )?;
+    }
+    for skipped in &proposal.skipped {
+        writeln!(
+            out,
+            "  not proposed: {} {} {}: {}",
+            skipped.finding_id, skipped.kind, skipped.client_name, skipped.reason
+        )?;
+    }
+    writeln!(out, "Nothing was sent to the PSA.")?;
     Ok(())
 }

@@ -35,5 +35,6 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Reopen(args) => review_commands::close(&args, false),
         Command::Config(args) => workspace_commands::config(&args),
         Command::Export(args) => export::export(&args),
+        Command::Adjustments(args) => export::adjustments(&args),
     }
 }
