@@ -537,9 +537,13 @@ def write_all(d, out):
     rows = []
     for b in d.billing:
         line += d.r.randint(1, 37)
-        rows.append([line] + b)
+        # The line sits on the client's managed services agreement (what a
+        # ConnectWise export names, and what proposed adjustments address).
+        agreement_id = 1200 + int(b[0].split("-")[1]) - 1000
+        rows.append([line] + b + [agreement_id, "%s - Managed Services" % b[1], "connectwise"])
     write_csv(os.path.join(out, "billing.csv"),
-              ["line_id", "client_id", "client_name", "product_id", "quantity", "unit_price"], rows)
+              ["line_id", "client_id", "client_name", "product_id", "quantity", "unit_price",
+               "agreement_id", "agreement", "profile"], rows)
     write_csv(os.path.join(out, "client_map.csv"), ["source", "external_client_id", "client_id"],
               sorted(d.cmap, key=lambda m: (order[m[0]], m[2])))
     write_csv(os.path.join(out, "product_map.csv"), ["source", "sku", "product_id", "units"],
@@ -650,7 +654,7 @@ tenant ids are invented.
 
 | file | what it is |
 | --- | --- |
-| `billing.csv` | PSA agreement additions (`line_id,client_id,client_name,product_id,quantity,unit_price`) |
+| `billing.csv` | PSA agreement additions (`line_id,client_id,client_name,product_id,quantity,unit_price`, and the agreement each sits on: `agreement_id,agreement,profile`) |
 | `usage.csv` | usage feeds (`source,client_ref,sku,item_id,status,last_seen,client_name`); `client_name` is the vendor's own spelling of the client |
 | `client_map.csv` | `(source, client_ref)` to PSA client |
 | `product_map.csv` | `(source, sku)` to PSA product and units (`SERVER_2TB` = 2 units of `BACKUP-SRV-TB`) |

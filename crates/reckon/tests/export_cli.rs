@@ -184,7 +184,10 @@ fn stored_and_live_exports_agree_and_carry_the_review() {
     );
 
     // The marked finding as a PSA change, then every pair finding.
-    let proposed = ok(&reckon(&ws, &["adjustments", "--out", "adjust.csv"]));
+    let proposed = ok(&reckon(
+        &ws,
+        &["adjustments", "--psa", "generic", "--out", "adjust.csv"],
+    ));
     assert!(
         proposed.contains("Nothing was sent to the PSA"),
         "{proposed}"
@@ -200,7 +203,27 @@ fn stored_and_live_exports_agree_and_carry_the_review() {
     assert_eq!(&rows[0][column("monthly_effect")], "88.00");
     assert_eq!(&rows[0][column("finding_ids")], id.as_str());
     assert_eq!(&rows[0][column("effective_date")], "2026-11-01");
-    ok(&reckon(&ws, &["adjustments", "--all", "--out", "all.csv"]));
+    ok(&reckon(
+        &ws,
+        &[
+            "adjustments",
+            "--all",
+            "--psa",
+            "generic",
+            "--out",
+            "all.csv",
+        ],
+    ));
+    // By default, the shape of the PSA the lines came from (the demo's are
+    // ConnectWise agreement additions).
+    ok(&reckon(&ws, &["adjustments", "--out", "cw.json"]));
+    let requests = json(&ws.join("cw.json"));
+    assert_eq!(requests["psa"], "connectwise");
+    assert_eq!(
+        requests["requests"][0]["path"],
+        "/finance/agreements/1201/additions/48224"
+    );
+    assert_eq!(requests["requests"][0]["body"][0]["value"], 42);
     let effects: Decimal = csv::Reader::from_path(ws.join("all.csv"))
         .expect("all.csv")
         .records()
