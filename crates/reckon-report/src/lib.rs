@@ -3,6 +3,7 @@
 
 mod bench_csv;
 mod findings_json;
+mod html;
 pub mod model;
 mod number;
 mod summary_text;
@@ -12,4 +13,5 @@ pub use findings_json::{
     Annotate, Annotation, NoAnnotations, SuggestionView, finding_json, write_findings_json,
     write_findings_json_annotated,
 };
+pub use html::write_html;
 pub use summary_text::write_summary;
