@@ -6,7 +6,8 @@
 use maud::{Markup, html};
 use rust_decimal::Decimal;
 
-/// One row of the chart: a label and two values with their printed text.
+/// One row of the chart: a label, two values with their printed text, and
+/// a figure printed in a column at the right (money at stake, impact).
 #[derive(Debug, Clone)]
 pub(super) struct BarRow {
     pub label: String,
@@ -14,18 +15,28 @@ pub(super) struct BarRow {
     pub first_text: String,
     pub second: Decimal,
     pub second_text: String,
+    pub aside: String,
+}
+
+/// What a chart is called and what its parts are named.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ChartText<'a> {
+    pub caption: &'a str,
+    pub series: [&'a str; 2],
+    /// Heading of the right-hand column.
+    pub aside: &'a str,
 }
 
 // Geometry in viewBox units; the SVG is scaled to the text width, where one
 // unit is about 0.3 mm, so a font size of 10 prints at about 8.5 pt.
 const WIDTH: u32 = 600;
-const LABEL_RIGHT: u32 = 172;
-const BAR_LEFT: u32 = 178;
-const BAR_SPAN: u32 = 300;
-const TOP: u32 = 24;
-const ROW_HEIGHT: u32 = 28;
-const BAR_HEIGHT: u32 = 10;
-const LABEL_CHARS: usize = 30;
+const LABEL_RIGHT: u32 = 186;
+const BAR_LEFT: u32 = 192;
+const BAR_SPAN: u32 = 250;
+const TOP: u32 = 22;
+const ROW_HEIGHT: u32 = 20;
+const BAR_HEIGHT: u32 = 7;
+const LABEL_CHARS: usize = 34;
 
 const FIRST_FILL: &str = "#a9c1dc";
 const FIRST_STROKE: &str = "#3d6a99";
@@ -34,17 +45,17 @@ const SECOND_STROKE: &str = "#a0602a";
 /// A grouped horizontal bar chart. `chart_id` must be unique in the
 /// document and made of `[a-z0-9-]` (it names the hatch pattern); it never
 /// comes from the data.
-pub(super) fn grouped_bars(
-    chart_id: &str,
-    caption: &str,
-    series: [&str; 2],
-    rows: &[BarRow],
-) -> Markup {
+pub(super) fn grouped_bars(chart_id: &str, text: ChartText<'_>, rows: &[BarRow]) -> Markup {
+    let ChartText {
+        caption,
+        series,
+        aside,
+    } = text;
     let scale_max = rows
         .iter()
         .flat_map(|row| [row.first, row.second])
         .fold(Decimal::ZERO, Decimal::max);
-    let height = TOP + ROW_HEIGHT * rows.len() as u32 + 6;
+    let height = TOP + ROW_HEIGHT * rows.len() as u32 + 4;
     let hatch = format!("{chart_id}-hatch");
     let hatch_fill = format!("url(#{hatch})");
     html! {
@@ -64,21 +75,26 @@ pub(super) fn grouped_bars(
                 text x=(BAR_LEFT + 16) y="13" { (series[0]) }
                 rect x=(BAR_LEFT + 130) y="4" width="12" height="10" fill=(hatch_fill) stroke=(SECOND_STROKE) stroke-width="0.8" {}
                 text x=(BAR_LEFT + 146) y="13" { (series[1]) }
+                text x=(WIDTH - 2) y="13" text-anchor="end" font-weight="bold" { (aside) }
                 line x1=(BAR_LEFT) y1=(TOP - 2) x2=(BAR_LEFT) y2=(height - 4) stroke="#777" stroke-width="0.8" {}
                 @for (index, row) in rows.iter().enumerate() {
                     @let row_top = TOP + ROW_HEIGHT * index as u32;
                     @let first_width = bar_width(row.first, scale_max);
                     @let second_width = bar_width(row.second, scale_max);
-                    text x=(LABEL_RIGHT) y=(row_top + 15) text-anchor="end" {
+                    @if index > 0 {
+                        line x1="0" y1=(row_top) x2=(WIDTH) y2=(row_top) stroke="#e2e2e2" stroke-width="0.6" {}
+                    }
+                    text x=(LABEL_RIGHT) y=(row_top + 14) text-anchor="end" {
                         title { (row.label) }
                         (shorten(&row.label, LABEL_CHARS))
                     }
                     rect x=(BAR_LEFT) y=(row_top + 2) width=(first_width) height=(BAR_HEIGHT)
                         fill=(FIRST_FILL) stroke=(FIRST_STROKE) stroke-width="0.8" {}
-                    text x=(value_x(first_width)) y=(row_top + 10) font-size="9" fill="#333" { (row.first_text) }
-                    rect x=(BAR_LEFT) y=(row_top + 3 + BAR_HEIGHT) width=(second_width) height=(BAR_HEIGHT)
+                    text x=(value_x(first_width)) y=(row_top + 8) font-size="8" fill="#333" { (row.first_text) }
+                    rect x=(BAR_LEFT) y=(row_top + 4 + BAR_HEIGHT) width=(second_width) height=(BAR_HEIGHT)
                         fill=(hatch_fill) stroke=(SECOND_STROKE) stroke-width="0.8" {}
-                    text x=(value_x(second_width)) y=(row_top + 11 + BAR_HEIGHT) font-size="9" fill="#333" { (row.second_text) }
+                    text x=(value_x(second_width)) y=(row_top + 10 + BAR_HEIGHT) font-size="8" fill="#333" { (row.second_text) }
+                    text x=(WIDTH - 2) y=(row_top + 14) text-anchor="end" { (row.aside) }
                 }
             }
             figcaption { (caption) }

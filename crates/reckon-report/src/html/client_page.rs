@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use super::Report;
-use super::chart::{BarRow, grouped_bars};
+use super::chart::{BarRow, ChartText, grouped_bars};
 use super::clients::{ClientSection, product_title};
 use super::labels::{cause_label, kind_label, state_label};
 use super::money::{quantity, signed_quantity};
@@ -46,7 +46,7 @@ pub(super) fn client_page(report: &Report<'_>, index: usize, section: &ClientSec
                 }
             }
             @if !section.pairs.is_empty() {
-                (product_chart(index, section))
+                (product_chart(report, index, section))
                 h3 { "Billed compared with in use" }
                 (pair_table(report, &section.pairs))
             }
@@ -60,7 +60,7 @@ pub(super) fn client_page(report: &Report<'_>, index: usize, section: &ClientSec
     }
 }
 
-fn product_chart(index: usize, section: &ClientSection<'_>) -> Markup {
+fn product_chart(report: &Report<'_>, index: usize, section: &ClientSection<'_>) -> Markup {
     let rows: Vec<BarRow> = section
         .pairs
         .iter()
@@ -73,13 +73,17 @@ fn product_chart(index: usize, section: &ClientSection<'_>) -> Markup {
                 first_text: format!("{} billed", quantity(billed)),
                 second: actual,
                 second_text: format!("{} in use", quantity(actual)),
+                aside: report.currency.format(finding.impact),
             }
         })
         .collect();
     grouped_bars(
         &format!("client-{index}-chart"),
-        "Quantity billed and in use, per product",
-        ["Billed", "In use"],
+        ChartText {
+            caption: "Quantity billed and in use, per product, with the monthly impact",
+            series: ["Billed", "In use"],
+            aside: "Monthly impact",
+        },
         &rows,
     )
 }
@@ -92,16 +96,16 @@ fn pair_table(report: &Report<'_>, pairs: &[&ReportFinding]) -> Markup {
     html! {
         table.pairs {
             colgroup {
-                col style="width: 19%";
-                col style="width: 6.5%";
-                col style="width: 6.5%";
-                col style="width: 6.5%";
-                col style="width: 8.5%";
-                col style="width: 9.5%";
-                col style="width: 10%";
-                col style="width: 11%";
+                col style="width: 18%";
+                col style="width: 6%";
+                col style="width: 6%";
+                col style="width: 5.5%";
                 col style="width: 8%";
-                col style="width: 14.5%";
+                col style="width: 9%";
+                col style="width: 10%";
+                col style="width: 13%";
+                col style="width: 8%";
+                col style="width: 16.5%";
             }
             thead {
                 tr {
@@ -199,7 +203,7 @@ fn evidence_table(items: &[EvidenceRow]) -> Markup {
                 @for item in items {
                     tr {
                         td { (item.item_key) }
-                        td { (item.client_id) }
+                        td.nowrap { (item.client_id) }
                         td {
                             (item.source)
                             @if !item.sku_name.is_empty() || !item.sku.is_empty() { " / " }
@@ -209,7 +213,7 @@ fn evidence_table(items: &[EvidenceRow]) -> Markup {
                             (item.state)
                             @if !item.status.is_empty() && item.status != item.state { " (" (item.status) ")" }
                         }
-                        td { (item.last_seen) }
+                        td.nowrap { (item.last_seen) }
                         td.num { (quantity(item.units)) }
                         td.num { (item.rows) }
                     }

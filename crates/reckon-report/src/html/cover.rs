@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use rust_decimal::Decimal;
 
 use super::Report;
-use super::chart::{BarRow, grouped_bars};
+use super::chart::{BarRow, ChartText, grouped_bars};
 use super::labels::{KIND_ORDER, STATE_ORDER, kind_label, rank_in, state_label};
 
 /// How many clients the cover ranks and charts.
@@ -26,18 +26,23 @@ pub(super) fn cover_page(report: &Report<'_>) -> Markup {
                     p.subtitle { "What each client is billed compared with what is in use" }
                 }
             }
-            table.meta {
-                tbody {
-                    tr { th { "Period" } td { (or_dash(&run.period)) } }
-                    tr { th { "As of" } td { (or_dash(&run.as_of)) } }
-                    tr { th { "Generated at" } td { (or_dash(&run.generated_at)) } }
-                    tr { th { "Run id" } td {
-                        @match run.run_id { Some(id) => (id), None => "not stored" }
-                    } }
-                    tr { th { "Currency" } td { (or_dash(&run.currency)) } }
+            div.grid {
+                div { (money_totals(report)) }
+                div {
+                    h3 { "Run" }
+                    table.meta {
+                        tbody {
+                            tr { th { "Period" } td { (or_dash(&run.period)) } }
+                            tr { th { "As of" } td { (or_dash(&run.as_of)) } }
+                            tr { th { "Generated at" } td { (or_dash(&run.generated_at)) } }
+                            tr { th { "Run id" } td {
+                                @match run.run_id { Some(id) => (id), None => "not stored" }
+                            } }
+                            tr { th { "Currency" } td { (or_dash(&run.currency)) } }
+                        }
+                    }
                 }
             }
-            (money_totals(report))
             @if run.findings.is_empty() {
                 p.empty { "No findings: billing matches usage everywhere." }
             } @else {
@@ -85,8 +90,8 @@ fn money_totals(report: &Report<'_>) -> Markup {
             }
         }
         p.muted {
-            "Underbilled is in use but not billed (revenue to recover); overbilled is billed but not in use. "
-            "Net is underbilled less overbilled. A year is twelve times the month."
+            "Underbilled: in use, not billed (revenue to recover). Overbilled: billed, not in use. "
+            "Net is underbilled less overbilled; a year is twelve months."
         }
     }
 }
@@ -121,53 +126,33 @@ fn top_clients(report: &Report<'_>) -> Markup {
     let rest = report.sections.len() - top.len();
     let rows: Vec<BarRow> = top
         .iter()
-        .map(|section| BarRow {
-            label: section.title().to_string(),
+        .enumerate()
+        .map(|(index, section)| BarRow {
+            label: format!("{}. {}", index + 1, section.title()),
             first: section.underbilled,
             first_text: money(section.underbilled),
             second: section.overbilled,
             second_text: money(section.overbilled),
+            aside: money(section.money_at_stake),
         })
         .collect();
     html! {
-        h3 { "Top clients by money at stake" }
-        table.top-clients {
-            thead {
-                tr {
-                    th.num { "#" }
-                    th { "Client" }
-                    th.num { "Findings" }
-                    th.num { "Underbilled / month" }
-                    th.num { "Overbilled / month" }
-                    th.num { "At stake" }
-                }
+        h3 {
+            "Top clients by money at stake"
+            @if rest > 0 {
+                span.muted { " · " (top.len()) " of " (report.sections.len()) ", the rest on the pages that follow" }
             }
-            tbody {
-                @for (index, section) in top.iter().enumerate() {
-                    tr {
-                        td.num { (index + 1) }
-                        td { (section.title()) }
-                        td.num { (section.finding_count()) }
-                        td.num.under { (money(section.underbilled)) }
-                        td.num.over { (money(section.overbilled)) }
-                        td.num { (money(section.money_at_stake)) }
-                    }
-                }
-            }
-        }
-        @if rest > 0 {
-            p.muted { "and " (rest) " more clients with findings on the pages that follow." }
         }
         (grouped_bars(
             "cover-chart",
-            "Underbilled and overbilled per month, top clients by money at stake",
-            ["Underbilled / month", "Overbilled / month"],
+            ChartText {
+                caption: "Per month. At stake sums the client's findings; a stale or disabled item \
+                          can also be the reason for an overbilled line, so some money counts twice.",
+                series: ["Underbilled / month", "Overbilled / month"],
+                aside: "At stake",
+            },
             &rows,
         ))
-        p.muted {
-            "At stake sums every finding's money at stake; an item finding (a stale or disabled item) "
-            "can be the reason for an overbilled line, so the same money may appear in both."
-        }
     }
 }
 

@@ -18,6 +18,16 @@ pub(super) fn mapping_page(report: &Report<'_>) -> Markup {
                 "Map each, then run the reconciliation again."
             }
             table.mapping-issues {
+                colgroup {
+                    col style="width: 10%";
+                    col style="width: 7%";
+                    col style="width: 20%";
+                    col style="width: 14%";
+                    col style="width: 6%";
+                    col style="width: 9%";
+                    col style="width: 24%";
+                    col style="width: 10%";
+                }
                 thead {
                     tr {
                         th { "Issue" }

@@ -29,18 +29,22 @@ p { margin: 1mm 0 2mm; }
 table { border-collapse: collapse; width: 100%; margin: 1mm 0 3mm; }
 thead { display: table-header-group; }
 tr, tbody.finding, .item-finding, figure.chart { break-inside: avoid; }
-th, td { padding: 0.9mm 1.4mm; text-align: left; vertical-align: top; border-bottom: 0.5pt solid #c4c4c4; }
+th, td { padding: 0.55mm 1.4mm; text-align: left; vertical-align: top; border-bottom: 0.5pt solid #c4c4c4; }
 th { background: #edf0f4; font-weight: 600; border-bottom: 0.9pt solid #777; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-table.meta th { background: none; border-bottom: 0.5pt solid #c4c4c4; width: 28%; font-weight: 600; }
+table.meta th { background: none; border-bottom: 0.5pt solid #c4c4c4; width: 32%; font-weight: 600; }
 table.totals td.label { font-weight: 600; }
 table.totals tr.net td { border-top: 0.9pt solid #777; font-weight: 700; }
-table.pairs { font-size: 0.92em; table-layout: fixed; }
-table.pairs td { overflow-wrap: anywhere; }
+table.pairs, table.mapping-issues { font-size: 0.92em; table-layout: fixed; }
+table.pairs td, table.mapping-issues td { overflow-wrap: break-word; }
+table.pairs th, table.mapping-issues th { white-space: normal; }
+.cover h3 { margin-top: 4mm; }
+h3 .muted { font-size: 0.8em; font-weight: normal; }
 tbody.finding tr.figures td { border-bottom: none; padding-bottom: 0.3mm; }
 tbody.finding tr.explanation td { color: #333; padding-top: 0; font-style: italic; }
 .under { color: #1d4f80; }
 .over { color: #8a4a12; }
+.nowrap { white-space: nowrap; }
 .badge { display: inline-block; border: 0.6pt solid #777; border-radius: 2pt; padding: 0 1mm; font-size: 0.85em; white-space: nowrap; }
 .item-finding { border: 0.6pt solid #bbb; border-left: 2.2pt solid #8a9bb0; padding: 1.5mm 2.5mm; margin: 0 0 3mm; }
 .item-finding .head { display: flex; justify-content: space-between; gap: 4mm; font-weight: 600; }
