@@ -1,6 +1,7 @@
 //! The printable HTML report: its totals agree with `run.totals()`, every
 //! client with findings gets its own page, text from the data is escaped,
 //! and an empty run still gives a whole document.
+#![allow(clippy::unwrap_used)]
 
 mod support;
 
@@ -52,7 +53,14 @@ fn the_demo_cover_shows_the_run_totals() {
     let html = html_of(&run);
     let cover = sections(&html)[0];
     assert!(cover.starts_with(r#"class="page cover""#));
-    for total in ["$231.00", "$171.50", "$2,772.00", "$2,058.00", "$59.50", "$714.00"] {
+    for total in [
+        "$231.00",
+        "$171.50",
+        "$2,772.00",
+        "$2,058.00",
+        "$59.50",
+        "$714.00",
+    ] {
         assert!(cover.contains(total), "cover lacks {total}");
     }
     assert!(cover.contains("Billing reconciliation report"));
@@ -65,6 +73,10 @@ fn the_demo_cover_shows_the_run_totals() {
     assert!(cover.contains("<td>Open</td><td class=\"num\">24</td>"));
     assert!(cover.contains("Top clients by money at stake"));
     assert!(cover.contains("<svg"));
+    // Self-contained: nothing to fetch, nothing to run.
+    for outside in ["<script", "<link", " src=", " href=", "@import", "url(http"] {
+        assert!(!html.contains(outside), "{outside}");
+    }
     assert_balanced(&html);
 }
 
@@ -85,7 +97,11 @@ fn every_client_with_findings_has_its_own_page_in_order_of_money() {
         .filter(|s| s.starts_with(r#"class="page client""#))
         .collect();
     assert_eq!(client_pages.len(), clients.len());
-    assert_eq!(pages.len(), 1 + clients.len() + 1, "cover, clients, mapping");
+    assert_eq!(
+        pages.len(),
+        1 + clients.len() + 1,
+        "cover, clients, mapping"
+    );
     assert!(pages.last().unwrap().starts_with(r#"class="page mapping""#));
     // Every section but the last breaks the page after it.
     assert!(html.contains(".page:not(:last-child) { break-after: page; }"));
@@ -121,8 +137,16 @@ fn every_finding_shows_on_its_clients_page_with_its_product() {
         } else {
             &finding.product_name
         };
-        assert!(page.contains(&escaped(product)), "{} {product}", finding.kind);
-        assert!(page.contains(&escaped(&finding.explanation)), "{}", finding.explanation);
+        assert!(
+            page.contains(&escaped(product)),
+            "{} {product}",
+            finding.kind
+        );
+        assert!(
+            page.contains(&escaped(&finding.explanation)),
+            "{}",
+            finding.explanation
+        );
     }
     // The reviewer's work is shown with the finding.
     assert!(html.contains("Client confirmed 4 new hires in October"));
@@ -140,13 +164,22 @@ fn every_finding_shows_on_its_clients_page_with_its_product() {
         .unwrap();
     assert!(northwind.contains(">-$45.00</td>"));
     // The unmapped SKU's suggestion, best first.
-    assert!(pages.last().unwrap().contains("Microsoft 365 Backup (per user) (BACKUP-M365)"));
+    assert!(
+        pages
+            .last()
+            .unwrap()
+            .contains("Microsoft 365 Backup (per user) (BACKUP-M365)")
+    );
 }
 
 #[test]
 fn a_long_list_of_items_stops_at_ten() {
     let mut run = support::demo_run();
-    let stale = run.findings.iter_mut().find(|f| f.kind == "stale_item").unwrap();
+    let stale = run
+        .findings
+        .iter_mut()
+        .find(|f| f.kind == "stale_item")
+        .unwrap();
     stale.evidence = (0..13)
         .map(|n| EvidenceRow {
             item_key: format!("device-{n:02}"),
@@ -224,6 +257,37 @@ fn money_uses_the_runs_currency() {
 }
 
 #[test]
+fn extreme_values_do_not_break_the_report() {
+    let run = ReportRun {
+        currency: "USD".to_string(),
+        findings: vec![
+            ReportFinding {
+                kind: "underbilled".to_string(),
+                client_id: "C1".to_string(),
+                impact: Decimal::MAX,
+                money_at_stake: Decimal::MAX,
+                billed: Some(Decimal::MIN),
+                actual: Some(Decimal::MAX),
+                ..ReportFinding::default()
+            },
+            ReportFinding {
+                kind: "something_new".to_string(),
+                client_id: "C1".to_string(),
+                money_at_stake: Decimal::MAX,
+                state: "snoozed".to_string(),
+                ..ReportFinding::default()
+            },
+        ],
+        ..ReportRun::default()
+    };
+    let html = html_of(&run);
+    assert!(html.contains("$79,228,162,514,264,337,593,543,950,335.00"));
+    assert!(html.contains("<td>something_new</td>"));
+    assert!(html.contains("<td>snoozed</td>"));
+    assert_balanced(&html);
+}
+
+#[test]
 fn the_demo_report_snapshot() {
     let html = html_of(&support::demo_run());
     // One tag a line, for a readable diff; the document itself is unchanged.
@@ -244,4 +308,15 @@ fn write_the_demo_report_for_a_visual_check() {
     let statement = run.for_client("Contoso Dental").unwrap();
     std::fs::write(dir.join("statement.html"), html_of(&statement)).unwrap();
     std::fs::write(dir.join("empty.html"), html_of(&ReportRun::default())).unwrap();
+    // Long tables, to see rows kept whole and headers repeated across pages.
+    let mut long = run.clone();
+    let template = long.findings[0].clone();
+    for n in 0..45 {
+        let mut finding = template.clone();
+        finding.product_name = format!("Product number {n} with a fairly long name");
+        finding.note =
+            "a note long enough to wrap over two or three lines of its narrow column".repeat(n % 3);
+        long.findings.push(finding);
+    }
+    std::fs::write(dir.join("long.html"), html_of(&long)).unwrap();
 }

@@ -135,11 +135,21 @@ mod tests {
 
     #[test]
     fn bars_scale_to_the_largest_value() {
-        assert_eq!(bar_width(Decimal::from(50), Decimal::from(100)), Decimal::from(150));
-        assert_eq!(bar_width(Decimal::from(1), Decimal::from(3)), Decimal::new(1000, 1));
+        let span = Decimal::from(BAR_SPAN);
+        assert_eq!(
+            bar_width(Decimal::from(50), Decimal::from(100)),
+            span / Decimal::TWO
+        );
+        assert_eq!(
+            bar_width(Decimal::from(1), Decimal::from(3)),
+            (span / Decimal::from(3)).round_dp(1)
+        );
         assert_eq!(bar_width(Decimal::from(5), Decimal::ZERO), Decimal::ZERO);
-        assert_eq!(bar_width(Decimal::from(-5), Decimal::from(5)), Decimal::ZERO);
-        assert_eq!(bar_width(Decimal::MAX, Decimal::MAX), Decimal::from(BAR_SPAN));
+        assert_eq!(
+            bar_width(Decimal::from(-5), Decimal::from(5)),
+            Decimal::ZERO
+        );
+        assert_eq!(bar_width(Decimal::MAX, Decimal::MAX), span);
     }
 
     #[test]

@@ -15,7 +15,15 @@ use crate::model::{EvidenceRow, ReportFinding};
 /// How many items an item finding lists before "and N more".
 const LISTED_ITEMS: usize = 10;
 
-pub(super) fn client_page(report: &Report<'_>, index: usize, section: &ClientSection<'_>) -> Markup {
+/// How many products the chart draws (most impact first), so it stays
+/// small enough to print beside its table; the table lists them all.
+const CHARTED_PRODUCTS: usize = 12;
+
+pub(super) fn client_page(
+    report: &Report<'_>,
+    index: usize,
+    section: &ClientSection<'_>,
+) -> Markup {
     let money = |value: Decimal| report.currency.format(value);
     let net = section.underbilled.saturating_sub(section.overbilled);
     html! {
@@ -61,8 +69,18 @@ pub(super) fn client_page(report: &Report<'_>, index: usize, section: &ClientSec
 }
 
 fn product_chart(report: &Report<'_>, index: usize, section: &ClientSection<'_>) -> Markup {
-    let rows: Vec<BarRow> = section
-        .pairs
+    let charted = &section.pairs[..section.pairs.len().min(CHARTED_PRODUCTS)];
+    let caption = if charted.len() < section.pairs.len() {
+        format!(
+            "Quantity billed and in use, with the monthly impact: the {} products with the most \
+             impact of {}; the table below lists them all",
+            charted.len(),
+            section.pairs.len()
+        )
+    } else {
+        "Quantity billed and in use, per product, with the monthly impact".to_string()
+    };
+    let rows: Vec<BarRow> = charted
         .iter()
         .map(|finding| {
             let billed = finding.billed.unwrap_or_default();
@@ -80,7 +98,7 @@ fn product_chart(report: &Report<'_>, index: usize, section: &ClientSection<'_>)
     grouped_bars(
         &format!("client-{index}-chart"),
         ChartText {
-            caption: "Quantity billed and in use, per product, with the monthly impact",
+            caption: &caption,
             series: ["Billed", "In use"],
             aside: "Monthly impact",
         },

@@ -141,5 +141,9 @@ pub(super) fn statement_client(run: &ReportRun) -> Option<&str> {
             name = other_name;
         }
     }
-    Some(if name.trim().is_empty() { first_id } else { name })
+    Some(if name.trim().is_empty() {
+        first_id
+    } else {
+        name
+    })
 }

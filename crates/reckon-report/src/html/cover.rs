@@ -64,9 +64,12 @@ fn money_totals(report: &Report<'_>) -> Markup {
     let net_per_month = totals
         .underbilled_per_month
         .saturating_sub(totals.overbilled_per_month);
-    let net_per_year = totals
-        .underbilled_per_year()
-        .saturating_sub(totals.overbilled_per_year());
+    // Totals::*_per_year multiply without a check; these agree with them
+    // whenever the product fits, and cannot panic when it does not.
+    let per_year = |per_month: Decimal| per_month.saturating_mul(Decimal::from(12));
+    let underbilled_per_year = per_year(totals.underbilled_per_month);
+    let overbilled_per_year = per_year(totals.overbilled_per_month);
+    let net_per_year = underbilled_per_year.saturating_sub(overbilled_per_year);
     html! {
         h3 { "Money" }
         table.totals {
@@ -75,12 +78,12 @@ fn money_totals(report: &Report<'_>) -> Markup {
                 tr {
                     td.label.under { "Underbilled" }
                     td.num.under { (money(totals.underbilled_per_month)) }
-                    td.num.under { (money(totals.underbilled_per_year())) }
+                    td.num.under { (money(underbilled_per_year)) }
                 }
                 tr {
                     td.label.over { "Overbilled" }
                     td.num.over { (money(totals.overbilled_per_month)) }
-                    td.num.over { (money(totals.overbilled_per_year())) }
+                    td.num.over { (money(overbilled_per_year)) }
                 }
                 tr.net {
                     td.label { "Net" }

@@ -83,18 +83,23 @@ fn reference_name(finding: &ReportFinding) -> &str {
     } else {
         &finding.sku_name
     };
-    if name.trim().is_empty() { &finding.key } else { name }
+    if name.trim().is_empty() {
+        &finding.key
+    } else {
+        name
+    }
 }
 
 fn best_suggestion(finding: &ReportFinding) -> Markup {
     // The highest score wins; on a tie the engine's own order decides.
-    let best: Option<&SuggestionRow> = finding
-        .suggestions
-        .iter()
-        .fold(None, |best, candidate| match best {
-            Some(current) if current.score >= candidate.score => Some(current),
-            _ => Some(candidate),
-        });
+    let best: Option<&SuggestionRow> =
+        finding
+            .suggestions
+            .iter()
+            .fold(None, |best, candidate| match best {
+                Some(current) if current.score >= candidate.score => Some(current),
+                _ => Some(candidate),
+            });
     html! {
         @match best {
             Some(suggestion) => {

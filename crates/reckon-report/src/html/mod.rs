@@ -51,7 +51,11 @@ fn render(run: &ReportRun) -> Markup {
         currency: Currency::from_code(&run.currency),
         statement_for: clients::statement_client(run),
         sections,
-        mapping_issues: run.findings.iter().filter(|f| f.is_mapping_issue()).collect(),
+        mapping_issues: run
+            .findings
+            .iter()
+            .filter(|f| f.is_mapping_issue())
+            .collect(),
         totals,
     };
     let title = match report.statement_for {

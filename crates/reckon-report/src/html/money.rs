@@ -103,7 +103,11 @@ mod tests {
             Currency::from_code("USD").format(Decimal::MAX),
             "$79,228,162,514,264,337,593,543,950,335.00"
         );
-        assert!(Currency::from_code("USD").format(Decimal::MIN).starts_with("-$79,228"));
+        assert!(
+            Currency::from_code("USD")
+                .format(Decimal::MIN)
+                .starts_with("-$79,228")
+        );
     }
 
     #[test]
