@@ -6,6 +6,7 @@ mod bench_csv;
 mod csv_export;
 mod findings_json;
 mod json_export;
+mod html;
 pub mod model;
 mod number;
 mod summary_text;
@@ -17,4 +18,5 @@ pub use findings_json::{
     write_findings_json_annotated,
 };
 pub use json_export::{REPORT_SCHEMA, write_report_json};
+pub use html::write_html;
 pub use summary_text::write_summary;
