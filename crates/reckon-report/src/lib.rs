@@ -6,6 +6,7 @@ mod findings_json;
 pub mod model;
 mod number;
 mod summary_text;
+mod xlsx;
 
 pub use bench_csv::{write_exceptions_csv, write_recon_csv};
 pub use findings_json::{
@@ -13,3 +14,4 @@ pub use findings_json::{
     write_findings_json_annotated,
 };
 pub use summary_text::write_summary;
+pub use xlsx::{XlsxError, write_xlsx};
