@@ -474,3 +474,12 @@ fn the_same_run_makes_the_same_bytes() {
     let run = support::demo_run();
     assert_eq!(write_xlsx(&run).unwrap(), write_xlsx(&run).unwrap());
 }
+
+/// Writes the demo workbook for a person to open (or LibreOffice to render):
+/// `RECKON_XLSX_OUT=demo.xlsx cargo test -p reckon-report --test xlsx -- --ignored`.
+#[test]
+#[ignore = "writes a file for a visual check"]
+fn write_the_demo_workbook_for_a_look() {
+    let path = std::env::var("RECKON_XLSX_OUT").unwrap_or_else(|_| "demo.xlsx".to_string());
+    std::fs::write(path, write_xlsx(&support::demo_run()).unwrap()).unwrap();
+}

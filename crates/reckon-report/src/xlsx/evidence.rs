@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use super::XlsxError;
 use super::cells::Cell;
-use super::table::{Column, Table, column};
+use super::table::{Column, Table, column, number_column};
 use crate::model::{LineInfo, ReportFinding, ReportRun};
 
 pub(super) const SHEET: &str = "Evidence";
@@ -30,10 +30,10 @@ pub(super) const COLUMNS: &[Column] = &[
     column("Status", 11),
     column("Basis", 8),
     column("Item", 42),
-    column("Last seen (UTC)", 21),
-    column("Units", 9),
-    column("Rows", 8),
-    column("Unit price", 14),
+    number_column("Last seen (UTC)", 21),
+    number_column("Units", 9),
+    number_column("Rows", 8),
+    number_column("Unit price", 14),
 ];
 
 pub(super) fn write(table: &mut Table<'_>, run: &ReportRun) -> Result<(), XlsxError> {

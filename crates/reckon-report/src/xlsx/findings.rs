@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::XlsxError;
 use super::cells::Cell;
-use super::table::{Column, Table, column};
+use super::table::{Column, Table, column, number_column};
 use crate::model::ReportFinding;
 
 pub(super) const SHEET: &str = "Findings";
@@ -20,13 +20,13 @@ pub(super) const COLUMNS: &[Column] = &[
     column("Product", 34),
     column("Source", 12),
     column("Key", 40),
-    column("Billed", 12),
-    column("Actual", 12),
-    column("Difference", 14),
-    column("Unit price", 16),
-    column("Monthly impact", 18),
-    column("Annual impact", 18),
-    column("Money at stake", 18),
+    number_column("Billed", 12),
+    number_column("Actual", 12),
+    number_column("Difference", 14),
+    number_column("Unit price", 16),
+    number_column("Monthly impact", 18),
+    number_column("Annual impact", 18),
+    number_column("Money at stake", 18),
     column("Cause", 16),
     column("Priority", 11),
     column("Review state", 15),

@@ -1,15 +1,18 @@
 //! The cell formats every sheet shares, made once per workbook so the
 //! workbook's style table stays small.
 
-use rust_xlsxwriter::{Color, Format, FormatBorder};
+use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder};
 
 /// Formats by role, not by look: sheets ask for "money", not for a pattern.
 #[derive(Debug, Clone)]
 pub(super) struct Formats {
     pub header: Format,
+    /// A header over numbers, aligned with them.
+    pub header_number: Format,
     pub title: Format,
     pub heading: Format,
     pub label: Format,
+    pub label_number: Format,
     pub text: Format,
     /// Text that Excel would read as a formula if retyped (`=`, `+`, `-`,
     /// `@`): the quote prefix keeps it text even after a user edits it.
@@ -25,22 +28,28 @@ pub(super) struct Formats {
 impl Formats {
     pub fn new(currency: &str) -> Formats {
         let money_pattern = money_number_format(currency);
+        let header = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xD9E1F2))
+            .set_border_bottom(FormatBorder::Thin);
+        // Numbers sit one indent in from the right edge, so they do not
+        // touch the text of the column after them; their headers match.
+        let number = Format::new().set_align(FormatAlign::Right).set_indent(1);
         Formats {
-            header: Format::new()
-                .set_bold()
-                .set_background_color(Color::RGB(0xD9E1F2))
-                .set_border_bottom(FormatBorder::Thin),
+            header_number: header.clone().set_align(FormatAlign::Right).set_indent(1),
+            header,
             title: Format::new().set_bold().set_font_size(16),
             heading: Format::new().set_bold().set_font_size(12),
             label: Format::new().set_bold(),
+            label_number: number.clone().set_bold(),
             text: Format::new(),
             quoted_text: Format::new().set_quote_prefix(),
-            money: Format::new().set_num_format(&money_pattern),
-            money_total: Format::new().set_bold().set_num_format(&money_pattern),
-            quantity: Format::new().set_num_format("General"),
-            count: Format::new().set_num_format("#,##0"),
-            date: Format::new().set_num_format("yyyy-mm-dd"),
-            datetime: Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+            money: number.clone().set_num_format(&money_pattern),
+            money_total: number.clone().set_bold().set_num_format(&money_pattern),
+            quantity: number.clone().set_num_format("General"),
+            count: number.clone().set_num_format("#,##0"),
+            date: number.clone().set_num_format("yyyy-mm-dd"),
+            datetime: number.set_num_format("yyyy-mm-dd hh:mm:ss"),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::XlsxError;
 use super::cells::Cell;
-use super::table::{Column, Table, column};
+use super::table::{Column, Table, column, number_column};
 use crate::model::{ReportFinding, ReportRun};
 
 pub(super) const SHEET: &str = "Mapping issues";
@@ -15,11 +15,11 @@ pub(super) const COLUMNS: &[Column] = &[
     column("Source", 12),
     column("External reference", 40),
     column("External name", 34),
-    column("Rows", 8),
-    column("Money at stake", 18),
+    number_column("Rows", 8),
+    number_column("Money at stake", 18),
     column("Suggested ID", 16),
     column("Suggested name", 34),
-    column("Score", 8),
+    number_column("Score", 8),
     column("Reason", 40),
     column("Other suggestions", 60),
 ];

@@ -12,12 +12,13 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use rust_xlsxwriter::utility::{column_number_to_name, quote_sheet_name, row_col_to_cell};
-use rust_xlsxwriter::{Format, Formula, Worksheet};
+use rust_xlsxwriter::{Format, FormatAlign, Formula, Worksheet};
 
 use super::XlsxError;
-use super::cells::{Cell, write_cell};
+use super::cells::{Cell, excel_time, looks_like_formula, write_cell};
 use super::findings::{KIND_COLUMN, MONTHLY_IMPACT_COLUMN, REVIEW_STATE_COLUMN};
 use super::formats::Formats;
+use super::table::header_width;
 use crate::model::{ClientTotals, ReportRun, Totals};
 
 pub(super) const SHEET: &str = "Summary";
@@ -84,6 +85,8 @@ pub(super) fn build(
     let mut sheet = Worksheet::new();
     sheet.set_name(SHEET)?;
     sheet.set_freeze_panes(1, 0)?;
+    // Printed, the whole summary is one page wide.
+    sheet.set_print_fit_to_pages(1, 0);
     let mut summary = SummaryWriter {
         sheet,
         formats,
@@ -161,16 +164,33 @@ impl SummaryWriter<'_> {
         let run_id = run
             .run_id
             .map_or_else(|| "not stored".to_string(), |id| id.to_string());
-        let rows: [(&str, Cell<'_>); 5] = [
-            ("Period", Cell::Text(&run.period)),
-            ("As of", Cell::Time(&run.as_of)),
-            ("Generated at (UTC)", Cell::Time(&run.generated_at)),
-            ("Run ID", Cell::Text(&run_id)),
-            ("Currency", Cell::Text(&run.currency)),
+        let rows: [(&str, &str); 5] = [
+            ("Period", &run.period),
+            ("As of", &run.as_of),
+            ("Generated at (UTC)", &run.generated_at),
+            ("Run ID", &run_id),
+            ("Currency", &run.currency),
         ];
         for (name, value) in rows {
             self.styled(0, name, &label)?;
-            self.cell(1, value)?;
+            // Right-aligned like the times and the money below them.
+            match excel_time(value) {
+                Some((time, _)) => {
+                    let datetime = self.formats.datetime.clone();
+                    self.sheet
+                        .write_datetime_with_format(self.row, 1, time, &datetime)?;
+                }
+                None => {
+                    let format = if looks_like_formula(value) {
+                        self.formats.quoted_text.clone()
+                    } else {
+                        self.formats.text.clone()
+                    }
+                    .set_align(FormatAlign::Right)
+                    .set_indent(1);
+                    self.styled(1, value, &format)?;
+                }
+            }
             self.row += 1;
         }
         self.row += 1;
@@ -185,8 +205,9 @@ impl SummaryWriter<'_> {
             self.formats.money_total.clone(),
         );
         self.styled(0, "Totals", &heading)?;
-        self.styled(1, "Per month", &label)?;
-        self.styled(2, "Per year", &label)?;
+        let label_number = self.formats.label_number.clone();
+        self.styled(1, "Per month", &label_number)?;
+        self.styled(2, "Per year", &label_number)?;
         self.row += 1;
 
         let under = totals.underbilled_per_month;
@@ -252,7 +273,7 @@ impl SummaryWriter<'_> {
             self.formats.count.clone(),
         );
         self.styled(0, title, &heading)?;
-        self.styled(1, "Count", &label)?;
+        self.styled(1, "Count", &self.formats.label_number.clone())?;
         self.row += 1;
         let first = self.row;
         for (value, count) in counts {
@@ -287,8 +308,11 @@ impl SummaryWriter<'_> {
         self.styled(0, "Clients by money at stake", &heading)?;
         self.row += 1;
         let header_row = self.row;
+        let header_number = self.formats.header_number.clone();
         for (col, name) in CLIENT_HEADERS.iter().enumerate() {
-            self.styled(col as u16, name, &header)?;
+            // The first two columns are text, the rest numbers.
+            let format = if col < 2 { &header } else { &header_number };
+            self.styled(col as u16, name, format)?;
         }
         self.row += 1;
         for (client, at_stake) in clients_by_money_at_stake(run, totals) {
@@ -310,10 +334,12 @@ impl SummaryWriter<'_> {
     fn set_widths(&mut self) -> Result<(), XlsxError> {
         // Column A holds the labels above the client table, so it is at
         // least as wide as the longest label; the rest fit their content.
-        let minimums = [34, 18, 16, 20, 20, 16, 16];
+        let minimums = [34, 16, 10, 12, 12, 12, 12];
         let maximums = [40, 40, 20, 22, 22, 20, 20];
         for (col, widest) in self.widths.iter().enumerate() {
-            let width = (*widest + 3).clamp(minimums[col], maximums[col]);
+            let width = (*widest + 2)
+                .clamp(minimums[col], maximums[col])
+                .max(header_width(CLIENT_HEADERS[col]));
             self.sheet.set_column_width(col as u16, width as f64)?;
         }
         Ok(())
