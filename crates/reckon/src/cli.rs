@@ -100,6 +100,11 @@ pub struct ReportInputArgs {
 /// Report formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// An Excel workbook: Summary, Findings, Evidence and Mapping issues.
+    Xlsx,
+    /// A printable report: a cover with the totals, a page per client, the
+    /// mapping issues (print it to PDF from a browser).
+    Html,
     /// One row per finding (findings.csv columns).
     Csv,
     /// One row per item or billing line behind each finding.

@@ -59,6 +59,27 @@ fn csv_totals(file: &Path) -> (Decimal, Decimal) {
     )
 }
 
+/// The Summary sheet's cached monthly totals (under, over).
+fn workbook_totals(file: &Path) -> (f64, f64) {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let mut book: Xlsx<_> = open_workbook(file).expect("a workbook");
+    let summary = book.worksheet_range("Summary").expect("a Summary sheet");
+    let value_of = |label: &str| {
+        summary
+            .rows()
+            .find(|row| row.first() == Some(&Data::String(label.to_string())))
+            .and_then(|row| row.get(1).cloned())
+            .unwrap_or_else(|| panic!("no {label} row"))
+    };
+    match (
+        value_of("Underbilled (revenue not billed)"),
+        value_of("Overbilled (billed, not in use)"),
+    ) {
+        (Data::Float(under), Data::Float(over)) => (under, over),
+        other => panic!("totals are not numbers: {other:?}"),
+    }
+}
+
 fn json(file: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(file).expect("read")).expect("json")
 }
@@ -181,6 +202,21 @@ fn stored_and_live_exports_agree_and_carry_the_review() {
             .ends_with("ann: Four hires in October"),
         "{}",
         reviewed["note"]
+    );
+
+    // The workbook and the printable report show the same totals.
+    ok(&reckon(&ws, &["export", "--out", "stored.xlsx"]));
+    let (under, over) = workbook_totals(&ws.join("stored.xlsx"));
+    assert_eq!((under, over), (231.0, 171.5));
+    ok(&reckon(&ws, &["export", "--out", "stored.html"]));
+    let html = std::fs::read_to_string(ws.join("stored.html")).expect("html");
+    assert!(
+        html.contains("£231.00") && html.contains("£171.50"),
+        "GBP totals in the HTML"
+    );
+    assert!(
+        html.contains("Four hires in October"),
+        "the reviewer's note is printed"
     );
 
     // The marked finding as a PSA change, then every pair finding.

@@ -64,10 +64,12 @@ fn format_of(args: &ExportArgs) -> Result<ExportFormat> {
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
     match extension.as_deref() {
+        Some("xlsx") => Ok(ExportFormat::Xlsx),
+        Some("html" | "htm") => Ok(ExportFormat::Html),
         Some("csv") => Ok(ExportFormat::Csv),
         Some("json") => Ok(ExportFormat::Json),
         _ => Err(UserError(format!(
-            "--out {}: say which format with --format (csv, evidence-csv, json)",
+            "--out {}: say which format with --format (xlsx, html, csv, evidence-csv, json)",
             args.out.display()
         ))
         .into()),
@@ -80,6 +82,11 @@ pub fn export(args: &ExportArgs) -> Result<()> {
     let run = load(&args.input)?;
     let mut bytes = Vec::new();
     match format {
+        ExportFormat::Xlsx => {
+            bytes = reckon_report::write_xlsx(&run)
+                .map_err(|e| anyhow::anyhow!("cannot make the workbook: {e}"))?;
+        }
+        ExportFormat::Html => reckon_report::write_html(&run, &mut bytes)?,
         ExportFormat::Csv => reckon_report::write_findings_csv(&run, &mut bytes)?,
         ExportFormat::EvidenceCsv => reckon_report::write_evidence_csv(&run, &mut bytes)?,
         ExportFormat::Json => reckon_report::write_report_json(&run, &mut bytes)?,
