@@ -66,10 +66,12 @@ fn finding_value(finding: &ReportFinding) -> Value {
     })
 }
 
-/// The whole report as one JSON document.
+/// The whole report as one JSON document. The findings are written one at
+/// a time (one per line), so a run with a million findings is never held
+/// as one tree.
 pub fn write_report_json(run: &ReportRun, mut out: impl Write) -> io::Result<()> {
     let totals = run.totals();
-    let document = json!({
+    let head = json!({
         "schema": REPORT_SCHEMA,
         "run_id": run.run_id,
         "period": run.period,
@@ -93,8 +95,15 @@ pub fn write_report_json(run: &ReportRun, mut out: impl Write) -> io::Result<()>
             "underbilled_per_month": money_text(client.underbilled),
             "overbilled_per_month": money_text(client.overbilled),
         })).collect::<Vec<_>>(),
-        "findings": run.findings.iter().map(finding_value).collect::<Vec<_>>(),
     });
-    serde_json::to_writer_pretty(&mut out, &document)?;
-    out.write_all(b"\n")
+    // The head without its closing brace, then the findings array.
+    let head = serde_json::to_string_pretty(&head)?;
+    let open = head.strip_suffix('}').unwrap_or(&head).trim_end();
+    out.write_all(open.as_bytes())?;
+    out.write_all(b",\n  \"findings\": [")?;
+    for (index, finding) in run.findings.iter().enumerate() {
+        out.write_all(if index == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut out, &finding_value(finding))?;
+    }
+    out.write_all(b"\n  ]\n}\n")
 }

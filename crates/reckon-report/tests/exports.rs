@@ -87,3 +87,13 @@ fn json_report_totals_agree_with_the_csv() {
     assert_eq!(findings[0]["for_action"], true);
     assert!(findings[0]["evidence"].as_array().unwrap().len() >= 42);
 }
+
+#[test]
+fn an_empty_run_is_still_a_whole_document() {
+    let run = reckon_report::model::ReportRun::default();
+    let mut out = Vec::new();
+    write_report_json(&run, &mut out).expect("written");
+    let document: serde_json::Value = serde_json::from_slice(&out).expect("valid JSON");
+    assert_eq!(document["findings"].as_array().map(Vec::len), Some(0));
+    assert_eq!(document["totals"]["underbilled_per_month"], "0.00");
+}

@@ -110,10 +110,20 @@ pub fn live_report(data: &Path, params: &RunParams, currency: &str) -> Result<Re
     let usage_path = data.join(reckon_sources::canonical::USAGE);
     let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), params, threads)?;
     let choices = MappingChoices::new(&reference.catalog, &[], Vec::new());
-    let mut json = Vec::new();
-    reckon_report::write_findings_json_annotated(&recon, &choices.annotations(), &mut json)?;
-    let text = String::from_utf8(json).context("findings are not UTF-8")?;
-    let mut run = ReportRun::from_findings_json(&text)?;
+    let annotations = choices.annotations();
+    // One finding's JSON at a time: a run with a million findings never
+    // holds the whole document.
+    let findings = (0..recon.finding_count())
+        .map(|index| {
+            let json = reckon_report::finding_json(&recon.finding(index), &annotations);
+            ReportFinding::from_json(&json)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut run = ReportRun {
+        as_of: params.as_of.to_string(),
+        findings,
+        ..ReportRun::default()
+    };
     let billing = data.join(reckon_sources::canonical::BILLING);
     let content =
         std::fs::read(&billing).with_context(|| format!("cannot read {}", billing.display()))?;
