@@ -804,3 +804,105 @@ fn each_psa_shape_of_a_connectwise_run() {
     insta::assert_snapshot!("autotask", written(PsaShape::Autotask, &proposal));
     insta::assert_snapshot!("halopsa", written(PsaShape::HaloPsa, &proposal));
 }
+
+/// Every field name a request body carries, dotted for nesting.
+fn body_fields(document: &str) -> std::collections::BTreeSet<String> {
+    fn walk(value: &serde_json::Value, prefix: &str, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, inner) in map {
+                    out.insert(format!("{prefix}{key}"));
+                    walk(inner, &format!("{prefix}{key}."), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for item in items {
+                    walk(item, prefix, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let document: serde_json::Value = serde_json::from_str(document).unwrap();
+    let mut fields = std::collections::BTreeSet::new();
+    for request in document["requests"].as_array().unwrap() {
+        walk(&request["body"], "", &mut fields);
+    }
+    fields
+}
+
+/// The names each PSA documents (../shared/FORMATS.md: ConnectWise
+/// `finance/agreements/{id}/additions`; Autotask `ContractServices` and
+/// `ContractServiceAdjustments`; HaloPSA recurring invoice lines as the
+/// halopsa profile reads them), plus JSON Patch's own `op`, `path`, `value`.
+#[test]
+fn every_field_a_psa_shape_writes_is_one_the_psa_documents() {
+    let proposal = propose(&connectwise_run(), Selection::AllPairFindings, DATE);
+    let allowed: [(PsaShape, &[&str]); 3] = [
+        (
+            PsaShape::ConnectWise,
+            &[
+                "op",
+                "path",
+                "value",
+                "product",
+                "product.identifier",
+                "quantity",
+                "unitPrice",
+                "billCustomer",
+                "effectiveDate",
+                "cancelledDate",
+                "description",
+                "invoiceDescription",
+            ],
+        ),
+        (
+            PsaShape::Autotask,
+            &[
+                "contractID",
+                "contractServiceID",
+                "serviceID",
+                "effectiveDate",
+                "unitChange",
+                "adjustedUnitPrice",
+                "unitPrice",
+            ],
+        ),
+        (
+            PsaShape::HaloPsa,
+            &[
+                "id",
+                "lines",
+                "lines.id",
+                "lines.ihid",
+                "lines.item_id",
+                "lines.item_code",
+                "lines.item_shortdescription",
+                "lines.qty_order",
+                "lines.unit_price",
+            ],
+        ),
+    ];
+    for (shape, names) in allowed {
+        let fields = body_fields(&written(shape, &proposal));
+        assert!(!fields.is_empty(), "{shape:?} wrote no request");
+        let unknown: Vec<&String> = fields
+            .iter()
+            .filter(|field| !names.contains(&field.as_str()))
+            .collect();
+        assert!(unknown.is_empty(), "{shape:?} writes {unknown:?}");
+    }
+    // The ConnectWise quantity patch addresses the documented field.
+    let connectwise: serde_json::Value =
+        serde_json::from_str(&written(PsaShape::ConnectWise, &proposal)).unwrap();
+    let patch_paths: Vec<&str> = connectwise["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "PATCH")
+        .flat_map(|r| r["body"].as_array().unwrap().iter())
+        .map(|op| op["path"].as_str().unwrap())
+        .collect();
+    assert!(!patch_paths.is_empty());
+    assert!(patch_paths.iter().all(|path| *path == "/quantity"));
+}
