@@ -7,7 +7,7 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 
-use crate::model::{ReportRun, money_text, quantity_text};
+use crate::model::{ReportRun, money_text, per_year, quantity_text};
 
 /// The columns of `findings.csv`, in order.
 pub const FINDING_COLUMNS: [&str; 24] = [
@@ -91,7 +91,7 @@ pub fn write_findings_csv(run: &ReportRun, out: impl Write) -> io::Result<()> {
             optional(finding.diff, quantity_text),
             optional(finding.unit_price, money_text),
             money_text(finding.impact),
-            money_text(finding.impact * Decimal::from(12)),
+            money_text(per_year(finding.impact)),
             money_text(finding.money_at_stake),
             run.currency.clone(),
             finding.cause.clone(),

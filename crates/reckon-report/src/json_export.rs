@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-use crate::model::{ReportFinding, ReportRun, money_text, quantity_text};
+use crate::model::{ReportFinding, ReportRun, money_text, per_year, quantity_text};
 
 /// Names the document's shape.
 pub const REPORT_SCHEMA: &str = "reckon.report/1";
@@ -32,7 +32,7 @@ fn finding_value(finding: &ReportFinding) -> Value {
         "difference": optional(finding.diff, quantity_text),
         "unit_price": optional(finding.unit_price, money_text),
         "monthly_impact": money_text(finding.impact),
-        "annual_impact": money_text(finding.impact * Decimal::from(12)),
+        "annual_impact": money_text(per_year(finding.impact)),
         "money_at_stake": money_text(finding.money_at_stake),
         "count": finding.count,
         "cause": finding.cause,

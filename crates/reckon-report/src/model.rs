@@ -159,12 +159,24 @@ pub struct Totals {
 
 impl Totals {
     pub fn underbilled_per_year(&self) -> Decimal {
-        self.underbilled_per_month * Decimal::from(12)
+        per_year(self.underbilled_per_month)
     }
 
     pub fn overbilled_per_year(&self) -> Decimal {
-        self.overbilled_per_month * Decimal::from(12)
+        per_year(self.overbilled_per_month)
     }
+}
+
+/// A monthly amount over twelve months. Saturates instead of overflowing:
+/// no real amount comes near `Decimal::MAX`, and a report must not panic.
+pub fn per_year(monthly: Decimal) -> Decimal {
+    monthly
+        .checked_mul(Decimal::from(12))
+        .unwrap_or(if monthly.is_sign_negative() {
+            Decimal::MIN
+        } else {
+            Decimal::MAX
+        })
 }
 
 impl ReportRun {

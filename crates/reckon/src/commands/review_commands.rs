@@ -243,7 +243,7 @@ pub fn show(args: &ShowArgs) -> Result<()> {
     match &review {
         Some(review) => writeln!(
             out,
-            "  review: {}{}{}{} (by {} at {})",
+            "  review: {}{}{}{}{} (by {} at {})",
             review.state.as_str(),
             if review.reason.is_empty() {
                 String::new()
@@ -259,6 +259,11 @@ pub fn show(args: &ShowArgs) -> Result<()> {
                 String::new()
             } else {
                 format!(", assigned to {}", review.assignee)
+            },
+            if review.for_action {
+                ", marked for a PSA change"
+            } else {
+                ""
             },
             review.updated_by,
             review.updated_at
