@@ -8,9 +8,13 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-/// Writes one file whole or not at all: to a temporary name beside it,
-/// then renamed over it.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes one file whole or not at all: `write` fills a temporary file
+/// beside it (buffered, never all in memory), which is then renamed over
+/// it. A failure removes the temporary file.
+pub fn write_file_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> Result<()>,
+) -> Result<()> {
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -22,9 +26,17 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "output".to_string());
     let temp = dir.join(format!(".{name}.partial"));
-    let written = File::create(&temp)
-        .and_then(|mut file| file.write_all(bytes).and_then(|_| file.sync_all()))
-        .with_context(|| format!("cannot write {}", temp.display()));
+    let written = (|| -> Result<()> {
+        let file =
+            File::create(&temp).with_context(|| format!("cannot write {}", temp.display()))?;
+        let mut buffered = BufWriter::with_capacity(1 << 20, file);
+        write(&mut buffered)?;
+        let file = buffered
+            .into_inner()
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {}", temp.display(), e.error()))?;
+        file.sync_all()
+            .with_context(|| format!("cannot write {}", temp.display()))
+    })();
     if let Err(error) = written {
         let _ = fs::remove_file(&temp);
         return Err(error);

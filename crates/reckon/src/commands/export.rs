@@ -80,18 +80,20 @@ fn format_of(args: &ExportArgs) -> Result<ExportFormat> {
 pub fn export(args: &ExportArgs) -> Result<()> {
     let format = format_of(args)?;
     let run = load(&args.input)?;
-    let mut bytes = Vec::new();
-    match format {
-        ExportFormat::Xlsx => {
-            bytes = reckon_report::write_xlsx(&run)
-                .map_err(|e| anyhow::anyhow!("cannot make the workbook: {e}"))?;
+    write_file_atomically(&args.out, |out| {
+        match format {
+            ExportFormat::Xlsx => {
+                let bytes = reckon_report::write_xlsx(&run)
+                    .map_err(|e| anyhow::anyhow!("cannot make the workbook: {e}"))?;
+                out.write_all(&bytes)?;
+            }
+            ExportFormat::Html => reckon_report::write_html(&run, out)?,
+            ExportFormat::Csv => reckon_report::write_findings_csv(&run, out)?,
+            ExportFormat::EvidenceCsv => reckon_report::write_evidence_csv(&run, out)?,
+            ExportFormat::Json => reckon_report::write_report_json(&run, out)?,
         }
-        ExportFormat::Html => reckon_report::write_html(&run, &mut bytes)?,
-        ExportFormat::Csv => reckon_report::write_findings_csv(&run, &mut bytes)?,
-        ExportFormat::EvidenceCsv => reckon_report::write_evidence_csv(&run, &mut bytes)?,
-        ExportFormat::Json => reckon_report::write_report_json(&run, &mut bytes)?,
-    }
-    write_file_atomically(&args.out, &bytes)?;
+        Ok(())
+    })?;
     print_written(&run, &args.out)
 }
 
@@ -179,9 +181,10 @@ pub fn adjustments(args: &AdjustmentsArgs) -> Result<()> {
         Selection::MarkedForAction
     };
     let proposal = propose(&run, selection, &effective);
-    let mut bytes = Vec::new();
-    shape.write(&proposal, &run.currency, &mut bytes)?;
-    write_file_atomically(&args.out, &bytes)?;
+    write_file_atomically(&args.out, |out| {
+        shape.write(&proposal, &run.currency, out)?;
+        Ok(())
+    })?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
