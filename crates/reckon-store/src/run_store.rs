@@ -212,6 +212,10 @@ impl SqlStore {
     }
 }
 
+/// Findings per INSERT statement: 15 values each, well under SQLite's
+/// and PostgreSQL's limits on bound parameters.
+const FINDINGS_PER_INSERT: usize = 200;
+
 impl RunStore for SqlStore {
     async fn add_run(&self, run: &NewRun, findings: &[StoredFinding]) -> StoreResult<i64> {
         let mut tx = self.begin_write().await?;
@@ -236,29 +240,53 @@ impl RunStore for SqlStore {
         .fetch_one(&mut *tx)
         .await?;
         let id: i64 = row.try_get("id")?;
-        let insert = self.sql(&format!(
-            "INSERT INTO run_findings (run_id, {FINDING_COLUMNS}) VALUES ($1, $2, $3, $4, $5, \
-             $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-        ));
-        for finding in findings {
-            sqlx::query(&insert)
-                .bind(id)
-                .bind(&finding.fingerprint)
-                .bind(&finding.kind)
-                .bind(&finding.client_id)
-                .bind(&finding.product_id)
-                .bind(&finding.source)
-                .bind(&finding.item_key)
-                .bind(&finding.billed)
-                .bind(&finding.actual)
-                .bind(&finding.impact)
-                .bind(&finding.money_at_stake)
-                .bind(&finding.cause)
-                .bind(&finding.priority)
-                .bind(&finding.explanation)
-                .bind(&finding.detail)
-                .execute(&mut *tx)
-                .await?;
+        // Many rows per statement: a run of 100,000 findings is stored in
+        // seconds, not minutes.
+        for chunk in findings.chunks(FINDINGS_PER_INSERT) {
+            let placeholders: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let first = row * 15 + 1;
+                    let values: Vec<String> =
+                        (first..first + 15).map(|n| format!("${n}")).collect();
+                    format!("({})", values.join(", "))
+                })
+                .collect();
+            let insert = self.sql(&format!(
+                "INSERT INTO run_findings (run_id, {FINDING_COLUMNS}) VALUES {}",
+                placeholders.join(", ")
+            ));
+            let mut query = sqlx::query(&insert);
+            for finding in chunk {
+                query = query
+                    .bind(id)
+                    .bind(&finding.fingerprint)
+                    .bind(&finding.kind)
+                    .bind(&finding.client_id)
+                    .bind(&finding.product_id)
+                    .bind(&finding.source)
+                    .bind(&finding.item_key)
+                    .bind(&finding.billed)
+                    .bind(&finding.actual)
+                    .bind(&finding.impact)
+                    .bind(&finding.money_at_stake)
+                    .bind(&finding.cause)
+                    .bind(&finding.priority)
+                    .bind(&finding.explanation)
+                    .bind(&finding.detail);
+            }
+            query.execute(&mut *tx).await?;
+        }
+        let resolved: std::collections::HashSet<String> =
+            sqlx::query("SELECT fingerprint FROM reviews WHERE state = 'resolved'")
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|row| row.try_get::<String, _>("fingerprint"))
+                .collect::<Result<_, _>>()?;
+        for finding in findings
+            .iter()
+            .filter(|finding| resolved.contains(&finding.fingerprint))
+        {
             // A resolved exception that comes back was not resolved.
             if let Some(review) = self.review_of(&mut tx, &finding.fingerprint).await?
                 && review.state == ReviewState::Resolved
