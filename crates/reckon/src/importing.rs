@@ -490,3 +490,40 @@ pub fn mapping_changes(
     }
     changes
 }
+
+/// Imports `request`'s files into the workspace in one transaction: each
+/// mapping file's changes against the one it replaces go to the audit
+/// trail. Returns every prepared snapshot with what became of it.
+pub async fn import_files(
+    workspace: &crate::workspace::Workspace,
+    request: &ImportRequest<'_>,
+) -> Result<Vec<(NewImport, reckon_store::ImportOutcome)>> {
+    use reckon_store::Store;
+    let mut imports = prepare(request)?;
+    for import in imports.iter_mut().filter(|i| {
+        matches!(
+            i.kind,
+            ImportKind::ClientMap | ImportKind::ProductMap | ImportKind::MappingFile
+        )
+    }) {
+        let previous = workspace
+            .store
+            .latest_imports(&import.period)
+            .await?
+            .into_iter()
+            .find(|p| p.kind == import.kind && p.source == import.source);
+        let previous_content = match previous {
+            Some(previous) => Some(workspace.store.import_content(previous.id).await?),
+            None => None,
+        };
+        import.changes = mapping_changes(
+            import.kind,
+            previous_content.as_deref(),
+            &import.content,
+            &import.imported_at,
+            &import.imported_by,
+        );
+    }
+    let outcomes = workspace.store.add_imports(&imports).await?;
+    Ok(imports.into_iter().zip(outcomes).collect())
+}

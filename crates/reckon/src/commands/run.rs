@@ -111,8 +111,7 @@ fn finish(
     Ok(())
 }
 
-/// A period of the workspace: the latest import of each feed of the
-/// period, with the catalogue and mappings imported at or before it.
+/// `reckon run` in a workspace: reconcile a period and store the run.
 fn run_workspace(args: &RunArgs) -> Result<()> {
     let runtime = runtime()?;
     let dir = workspace::locate(args.workspace.workspace.as_deref())?;
@@ -120,18 +119,98 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
         &dir,
         args.workspace.database_url.as_deref(),
     ))?;
+    let request = PeriodRunRequest {
+        period: args.period.clone(),
+        as_of: args.as_of.clone(),
+        stale_days: args.stale_days,
+        strict: args.strict,
+        actor: actor(args.workspace.user.as_deref()),
+    };
+    let stored = runtime.block_on(run_period(
+        &workspace,
+        &request,
+        &mut |period, latest, warnings, recon, params, choices| {
+            for warning in warnings {
+                eprintln!("warning: {warning}");
+            }
+            println!(
+                "Period {period} of the workspace {}: imports {}",
+                dir.display(),
+                latest
+                    .iter()
+                    .map(|import| format!(
+                        "{} ({} {})",
+                        import.id,
+                        import.kind.as_str(),
+                        import.source
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            finish(args, recon, params, choices, args.out.as_deref())
+        },
+    ))?;
+    println!(
+        "\nStored run {} of {} with {} findings: review them with `reckon findings`, compare with `reckon diff`",
+        stored.run_id, stored.period, stored.finding_count
+    );
+    runtime.block_on(workspace.store.close());
+    Ok(())
+}
+
+/// What `run_period` is asked to do.
+#[derive(Debug, Clone)]
+pub struct PeriodRunRequest {
+    /// `YYYY-MM` (default: the latest period imported).
+    pub period: Option<String>,
+    /// Default: the period's last day.
+    pub as_of: Option<String>,
+    pub stale_days: u32,
+    /// Refuse when the imports are stale or a feed is missing.
+    pub strict: bool,
+    pub actor: String,
+}
+
+/// A run `run_period` stored.
+#[derive(Debug, Clone)]
+pub struct PeriodRunStored {
+    pub run_id: i64,
+    pub period: String,
+    pub finding_count: usize,
+}
+
+/// Called with the reconciliation before it is stored (to print or write
+/// it): the period, its imports, the warnings about them, the run.
+pub type OnReconciled<'a> = dyn FnMut(
+        &str,
+        &[reckon_store::ImportRecord],
+        &[String],
+        &Reconciliation<'_>,
+        &RunParams,
+        &MappingChoices,
+    ) -> Result<()>
+    + 'a;
+
+/// A period of the workspace: the latest import of each feed of the
+/// period, with the catalogue and mappings imported at or before it,
+/// reconciled and stored as a run (never changed afterwards).
+pub async fn run_period(
+    workspace: &workspace::Workspace,
+    request: &PeriodRunRequest,
+    on_reconciled: &mut OnReconciled<'_>,
+) -> Result<PeriodRunStored> {
     let store = &workspace.store;
-    let period = match &args.period {
+    let period = match &request.period {
         Some(period) => period.clone(),
-        None => runtime.block_on(store.periods())?.pop().ok_or_else(|| {
+        None => store.periods().await?.pop().ok_or_else(|| {
             UserError(format!(
                 "the workspace {} has no imports yet: run `reckon import`",
-                dir.display()
+                workspace.dir.display()
             ))
         })?,
     };
     let last_day = period_last_day(&period)?;
-    let as_of = match &args.as_of {
+    let as_of = match &request.as_of {
         Some(text) => parse_as_of(text)?,
         None => last_day
             .to_zoned_datetime(jiff::tz::TimeZone::UTC)
@@ -140,29 +219,28 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     };
     let params = RunParams {
         as_of,
-        stale_days: args.stale_days,
+        stale_days: request.stale_days,
     };
-    let latest = runtime.block_on(store.latest_imports(&period))?;
+    let latest = store.latest_imports(&period).await?;
     if !latest.iter().any(|import| import.kind == ImportKind::Usage) {
         return Err(UserError(format!("period {period} has no usage imported")).into());
     }
     let warnings = import_warnings(
         &latest,
-        &runtime.block_on(store.imports(None))?,
+        &store.imports(None).await?,
         &period,
         as_of,
-        runtime
-            .block_on(store.setting("import_stale_days"))?
+        store
+            .setting("import_stale_days")
+            .await?
             .and_then(|days| days.parse().ok())
             .unwrap_or(workspace.config.import_stale_days),
     );
-    for warning in &warnings {
-        eprintln!("warning: {warning}");
-    }
-    if args.strict && !warnings.is_empty() {
+    if request.strict && !warnings.is_empty() {
         return Err(UserError(format!(
-            "--strict: {} warning(s) about the imports; import fresh data or run without --strict",
-            warnings.len()
+            "--strict: {} warning(s) about the imports ({}); import fresh data or run without --strict",
+            warnings.len(),
+            warnings.join("; ")
         ))
         .into());
     }
@@ -186,7 +264,7 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     ] {
         let mut joined = String::new();
         for import in latest.iter().filter(|import| import.kind == kind) {
-            let bytes = runtime.block_on(store.import_content(import.id))?;
+            let bytes = store.import_content(import.id).await?;
             // Snapshots stored by an older reckon may have other columns:
             // such a one is laid out anew before they are joined.
             let layout: Option<&[&str]> = match kind {
@@ -218,16 +296,7 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
     let reference: Reference = dataset::load_reference(&in_memory)?;
     let recon = pipeline::reconcile_files(&reference, &in_memory, None, &params, 1)?;
     let choices = MappingChoices::new(&reference.catalog, &[], Vec::new());
-    println!(
-        "Period {period} of the workspace {}: imports {}",
-        dir.display(),
-        latest
-            .iter()
-            .map(|import| format!("{} ({} {})", import.id, import.kind.as_str(), import.source))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    finish(args, &recon, &params, &choices, args.out.as_deref())?;
+    on_reconciled(&period, &latest, &warnings, &recon, &params, &choices)?;
     let annotations = choices.annotations();
     let findings: Vec<StoredFinding> = (0..recon.finding_count())
         .map(|index| stored_finding(&recon.finding(index), &annotations))
@@ -238,19 +307,18 @@ fn run_workspace(args: &RunArgs) -> Result<()> {
         as_of: params.as_of.to_string(),
         stale_days: params.stale_days,
         created_at: now(),
-        created_by: actor(args.workspace.user.as_deref()),
+        created_by: request.actor.clone(),
         inputs: latest.iter().map(|import| import.id).collect(),
         pairs: summary.pairs,
         underbilled: summary.underbilled_per_month.to_string(),
         overbilled: summary.overbilled_per_month.to_string(),
     };
-    let id = runtime.block_on(store.add_run(&new_run, &findings))?;
-    println!(
-        "\nStored run {id} of {period} with {} findings: review them with `reckon findings`, compare with `reckon diff`",
-        findings.len()
-    );
-    runtime.block_on(store.close());
-    Ok(())
+    let run_id = store.add_run(&new_run, &findings).await?;
+    Ok(PeriodRunStored {
+        run_id,
+        period,
+        finding_count: findings.len(),
+    })
 }
 
 /// Whether a CSV text's first line is exactly `columns`.

@@ -4,11 +4,11 @@ use std::io::Write;
 
 use anyhow::Result;
 use reckon_sources::profiles::Registry;
-use reckon_store::{ImportKind, ImportOutcome, Store};
+use reckon_store::{ImportOutcome, Store};
 
 use crate::cli::{AuditArgs, ConfigArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
 use crate::custom_profiles;
-use crate::importing::{ImportRequest, mapping_changes, prepare};
+use crate::importing::{ImportRequest, import_files};
 use crate::workspace::{self, Workspace, actor, runtime};
 
 fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
@@ -52,35 +52,10 @@ pub fn import(args: &ImportArgs) -> Result<()> {
             .unwrap_or_else(|_| jiff::Timestamp::now()),
         registry: &registry,
     };
-    let mut imports = prepare(&request)?;
-    // Mapping files change the workspace's mappings: record each change
-    // against the mapping file the import replaces.
-    for import in imports.iter_mut().filter(|i| {
-        matches!(
-            i.kind,
-            ImportKind::ClientMap | ImportKind::ProductMap | ImportKind::MappingFile
-        )
-    }) {
-        let previous = runtime
-            .block_on(workspace.store.latest_imports(&import.period))?
-            .into_iter()
-            .find(|p| p.kind == import.kind && p.source == import.source);
-        let previous_content = match previous {
-            Some(previous) => Some(runtime.block_on(workspace.store.import_content(previous.id))?),
-            None => None,
-        };
-        import.changes = mapping_changes(
-            import.kind,
-            previous_content.as_deref(),
-            &import.content,
-            &import.imported_at,
-            &import.imported_by,
-        );
-    }
-    let outcomes = runtime.block_on(workspace.store.add_imports(&imports))?;
+    let imported = runtime.block_on(import_files(&workspace, &request))?;
     let mut out = std::io::stdout().lock();
     let mut stored = 0;
-    for (import, outcome) in imports.iter().zip(&outcomes) {
+    for (import, outcome) in &imported {
         match outcome {
             ImportOutcome::Stored(id) => {
                 stored += 1;
