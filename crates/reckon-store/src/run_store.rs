@@ -5,7 +5,8 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
-    Change, NewRun, Note, PeriodState, Review, ReviewState, RunRecord, StoredFinding,
+    Change, FindingPage, FindingQuery, FindingRow, NewRun, Note, PeriodState, Review, ReviewState,
+    RunRecord, RunTotals, StoredFinding,
 };
 use crate::sql_store::SqlStore;
 use crate::store::RunStore;
@@ -288,6 +289,8 @@ impl RunStore for SqlStore {
                 .await?;
             }
         }
+        let fingerprints: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.insert_short_ids(&mut tx, &fingerprints).await?;
         self.insert_change(
             &mut tx,
             &Change {
@@ -308,6 +311,11 @@ impl RunStore for SqlStore {
         )
         .await?;
         tx.commit().await?;
+        // The planner's statistics, so that a filter by client uses its
+        // index rather than walking the findings in money order.
+        sqlx::query("ANALYZE run_findings")
+            .execute(self.pool())
+            .await?;
         Ok(id)
     }
 
@@ -466,5 +474,22 @@ impl RunStore for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn finding_page(&self, query: &FindingQuery) -> StoreResult<FindingPage> {
+        self.query_finding_page(query).await
+    }
+
+    async fn finding_by_short_id(
+        &self,
+        run: i64,
+        short_id: &str,
+        today: &str,
+    ) -> StoreResult<Option<FindingRow>> {
+        self.query_finding_by_short_id(run, short_id, today).await
+    }
+
+    async fn run_totals(&self, run: i64, today: &str, top: u64) -> StoreResult<RunTotals> {
+        self.query_run_totals(run, today, top).await
     }
 }
