@@ -296,6 +296,45 @@ impl SqlStore {
         row.map(|row| row_from(&row, today)).transpose()
     }
 
+    pub(crate) async fn query_state_counts(
+        &self,
+        run: i64,
+        total: u64,
+        today: &str,
+    ) -> StoreResult<Vec<(ReviewState, u64)>> {
+        // Reviewed findings are counted through the reviews; the rest are
+        // open.
+        let effective = EFFECTIVE_STATE_SQL.replace("$TODAY", "$2");
+        let mut reviewed = Vec::new();
+        for row in sqlx::query(&self.sql(&format!(
+            "SELECT {effective} AS state, COUNT(*) AS n FROM reviews r JOIN run_findings f \
+             ON f.run_id = $1 AND f.fingerprint = r.fingerprint GROUP BY 1 ORDER BY 1"
+        )))
+        .bind(run)
+        .bind(today)
+        .fetch_all(self.pool())
+        .await?
+        {
+            let state: String = row.try_get("state")?;
+            let state = ReviewState::parse(&state)
+                .ok_or_else(|| StoreError::Other(format!("unknown review state {state}")))?;
+            let n = u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default();
+            reviewed.push((state, n));
+        }
+        let not_open: u64 = reviewed
+            .iter()
+            .filter(|(state, _)| *state != ReviewState::Open)
+            .map(|(_, n)| n)
+            .sum();
+        let mut by_state = vec![(ReviewState::Open, total.saturating_sub(not_open))];
+        by_state.extend(
+            reviewed
+                .into_iter()
+                .filter(|(state, _)| *state != ReviewState::Open),
+        );
+        Ok(by_state)
+    }
+
     pub(crate) async fn query_run_totals(
         &self,
         run: i64,
@@ -315,36 +354,8 @@ impl SqlStore {
         .iter()
         .map(|row| Ok((row.try_get::<String, _>("kind")?, count(row)?)))
         .collect::<StoreResult<Vec<_>>>()?;
-        // Reviewed findings are counted through the reviews; the rest are
-        // open.
-        let effective = EFFECTIVE_STATE_SQL.replace("$TODAY", "$2");
         let total: u64 = by_kind.iter().map(|(_, n)| n).sum();
-        let mut reviewed = Vec::new();
-        for row in sqlx::query(&self.sql(&format!(
-            "SELECT {effective} AS state, COUNT(*) AS n FROM reviews r JOIN run_findings f \
-             ON f.run_id = $1 AND f.fingerprint = r.fingerprint GROUP BY 1 ORDER BY 1"
-        )))
-        .bind(run)
-        .bind(today)
-        .fetch_all(self.pool())
-        .await?
-        {
-            let state: String = row.try_get("state")?;
-            let state = ReviewState::parse(&state)
-                .ok_or_else(|| StoreError::Other(format!("unknown review state {state}")))?;
-            reviewed.push((state, count(&row)?));
-        }
-        let not_open: u64 = reviewed
-            .iter()
-            .filter(|(state, _)| *state != ReviewState::Open)
-            .map(|(_, n)| n)
-            .sum();
-        let mut by_state = vec![(ReviewState::Open, total.saturating_sub(not_open))];
-        by_state.extend(
-            reviewed
-                .into_iter()
-                .filter(|(state, _)| *state != ReviewState::Open),
-        );
+        let by_state = self.query_state_counts(run, total, today).await?;
         let impact = cents("impact");
         let top_clients = sqlx::query(&self.sql(&format!(
             "SELECT client_id, COUNT(*) AS n, \

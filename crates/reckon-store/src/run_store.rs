@@ -492,4 +492,24 @@ impl RunStore for SqlStore {
     async fn run_totals(&self, run: i64, today: &str, top: u64) -> StoreResult<RunTotals> {
         self.query_run_totals(run, today, top).await
     }
+
+    async fn run_state_counts(
+        &self,
+        run: i64,
+        total: u64,
+        today: &str,
+    ) -> StoreResult<Vec<(ReviewState, u64)>> {
+        self.query_state_counts(run, total, today).await
+    }
+
+    async fn fingerprint_of(&self, short_id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query(&self.sql("SELECT fingerprint FROM finding_ids WHERE short_id = $1"))
+            .bind(short_id.to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("fingerprint")?),
+            None => None,
+        })
+    }
 }

@@ -74,6 +74,16 @@ pub trait RunStore {
     /// Counts by kind and by review state (as of `today`) and the clients
     /// with the most money at stake, summed exactly in cents.
     async fn run_totals(&self, run: i64, today: &str, top: u64) -> StoreResult<RunTotals>;
+    /// Counts by review state as of `today` of a run holding `total`
+    /// findings: what of [`RunStore::run_totals`] changes with reviews.
+    async fn run_state_counts(
+        &self,
+        run: i64,
+        total: u64,
+        today: &str,
+    ) -> StoreResult<Vec<(crate::records::ReviewState, u64)>>;
+    /// The fingerprint a short id stands for, in any run.
+    async fn fingerprint_of(&self, short_id: &str) -> StoreResult<Option<String>>;
 }
 
 /// Users, sign-in sessions and API tokens. Every change to a user or a
