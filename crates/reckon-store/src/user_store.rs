@@ -251,6 +251,12 @@ impl UserStore for SqlStore {
     }
 
     async fn add_session(&self, session: &Session) -> StoreResult<()> {
+        // Sessions past their end are of no use to anyone: they go as new
+        // ones come.
+        sqlx::query(&self.sql("DELETE FROM sessions WHERE expires_at <= $1"))
+            .bind(&session.created_at)
+            .execute(self.pool())
+            .await?;
         sqlx::query(&self.sql(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",

@@ -533,6 +533,34 @@ async fn user_story(store: &SqlStore) {
             .unwrap()
             .is_none()
     );
+    // A new session clears the expired ones.
+    store
+        .add_session(&session("s-old", ann, "2026-11-26T09:30:00Z"))
+        .await
+        .unwrap();
+    store
+        .add_session(&session("s-new", ann, "2026-11-28T09:00:00Z"))
+        .await
+        .unwrap();
+    let s_new = Session {
+        created_at: "2026-11-27T00:00:00Z".to_string(),
+        ..session("s-newer", ann, "2026-11-29T00:00:00Z")
+    };
+    store.add_session(&s_new).await.unwrap();
+    assert!(
+        store
+            .session("s-old", "2026-11-26T09:00:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session("s-new", "2026-11-27T10:00:00Z")
+            .await
+            .unwrap()
+            .is_some()
+    );
     store.end_session("s-ann").await.unwrap();
     assert!(
         store
@@ -847,6 +875,23 @@ async fn query_story(store: &SqlStore) {
             .is_none()
     );
 
+    assert_eq!(
+        store.fingerprint_of(&id.to_uppercase()).await.unwrap(),
+        Some(findings[3].fingerprint.clone())
+    );
+    assert_eq!(store.fingerprint_of("0000000000").await.unwrap(), None);
+    let states = store
+        .run_state_counts(run_id, 5, "2027-01-15")
+        .await
+        .unwrap();
+    assert_eq!(
+        states,
+        [
+            (ReviewState::Open, 3),
+            (ReviewState::Acknowledged, 1),
+            (ReviewState::Ignored, 1)
+        ]
+    );
     let totals = store.run_totals(run_id, "2027-01-16", 2).await.unwrap();
     assert_eq!(totals.by_kind.len(), 4);
     assert!(totals.by_kind.contains(&("underbilled".to_string(), 2)));
