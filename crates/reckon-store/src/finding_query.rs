@@ -244,9 +244,23 @@ impl SqlStore {
         let offset = filter.bind(query.offset.to_string());
         // The page's fingerprints are chosen over the narrow columns alone;
         // only the page's own rows are then read whole.
+        // A search reads every row anyway: the page query counts the matches
+        // as it goes (a window count) rather than scanning twice. Without
+        // one, the page walks an index and stops early, and a separate count
+        // is cheaper.
+        let searching = query
+            .search
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        let window = if searching {
+            ", COUNT(*) OVER () AS matches"
+        } else {
+            ", 0 AS matches"
+        };
         let page_sql = self.sql(&format!(
-            "SELECT {F_COLUMNS}, {R_COLUMNS} FROM (SELECT f.fingerprint AS pf, {order_by} AS \
-             sort_key FROM run_findings f {inner_review} WHERE {where_clause} ORDER BY sort_key \
+            "SELECT {F_COLUMNS}, {R_COLUMNS}, p.matches FROM (SELECT f.fingerprint AS pf, \
+             {order_by} AS sort_key{window} FROM run_findings f {inner_review} WHERE \
+             {where_clause} ORDER BY sort_key \
              {direction}, f.fingerprint LIMIT CAST({limit} AS BIGINT) OFFSET CAST({offset} AS \
              BIGINT)) p JOIN run_findings f ON f.run_id = $1 AND f.fingerprint = p.pf \
              LEFT JOIN reviews r ON r.fingerprint = f.fingerprint \
@@ -258,6 +272,10 @@ impl SqlStore {
             page = page.bind(value.as_str());
         }
         let rows = page.fetch_all(self.pool()).await?;
+        let counted = match rows.first() {
+            Some(row) if searching => Some(row.try_get::<i64, _>("matches")?),
+            _ => None,
+        };
         // The count binds only the filter's own values (not today's, the
         // limit or the offset, which come last).
         let filter_values = filter.values.len() - 3;
@@ -268,7 +286,10 @@ impl SqlStore {
         for value in &filter.values[..filter_values] {
             count = count.bind(value.as_str());
         }
-        let total = count.fetch_one(self.pool()).await?.try_get::<i64, _>("n")?;
+        let total = match counted {
+            Some(total) => total,
+            None => count.fetch_one(self.pool()).await?.try_get::<i64, _>("n")?,
+        };
         Ok(FindingPage {
             total: u64::try_from(total).unwrap_or_default(),
             rows: rows
