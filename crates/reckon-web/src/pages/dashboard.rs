@@ -156,8 +156,8 @@ pub async fn page(
                                     @if !name.is_empty() { " " span.mono { (client.client_id) } }
                                 }
                                 td.num { (client.findings) }
-                                td.num.under { (cents(client.underbilled_cents)) }
-                                td.num.over { (cents(client.overbilled_cents)) }
+                                td class=(if client.underbilled_cents > 0 { "num under" } else { "num" }) { (cents(client.underbilled_cents)) }
+                                td class=(if client.overbilled_cents > 0 { "num over" } else { "num" }) { (cents(client.overbilled_cents)) }
                                 td.num { (cents(client.at_stake_cents)) }
                                 td { div.bar { i style=(format!("width:{}%", client.at_stake_cents.saturating_mul(100) / most)) {} } }
                             }
@@ -189,12 +189,13 @@ fn chart(runs: &[RunRecord]) -> Markup {
         return html! { p.empty { "No runs yet." } };
     }
     let (width, height, left, bottom, top) = (760.0_f64, 220.0_f64, 64.0_f64, 36.0_f64, 12.0_f64);
-    let max = shown
+    let largest = shown
         .iter()
         .flat_map(|r| [decimal(&r.underbilled), decimal(&r.overbilled)])
         .max()
-        .unwrap_or_default()
-        .max(Decimal::ONE);
+        .unwrap_or_default();
+    // Four gridlines, each a round amount.
+    let max = nice_ceiling(largest / Decimal::from(4)) * Decimal::from(4);
     let scale = |value: Decimal| {
         (value / max).to_f64().unwrap_or(0.0).clamp(0.0, 1.0) * (height - bottom - top)
     };
@@ -210,7 +211,7 @@ fn chart(runs: &[RunRecord]) -> Markup {
                 @let y = height - bottom - (height - bottom - top) * f64::from(step) / 4.0;
                 line x1=(left) x2=(width) y1=(y) y2=(y) stroke="#e3e8ef" {}
                 text x=(left - 8.0) y=(y + 4.0) text-anchor="end" {
-                    (money((max * Decimal::from(step) / Decimal::from(4)).round_dp(0)))
+                    (axis_label(max * Decimal::from(step) / Decimal::from(4)))
                 }
             }
             @for (index, run) in shown.iter().enumerate() {
@@ -227,5 +228,43 @@ fn chart(runs: &[RunRecord]) -> Markup {
                 text x=(x) y=(height - bottom + 30.0) text-anchor="middle" { "run " (run.id) }
             }
         }
+    }
+}
+
+/// The amount rounded up to 1, 2 or 5 times a power of ten (at least 1).
+fn nice_ceiling(amount: Decimal) -> Decimal {
+    let mut step = Decimal::ONE;
+    loop {
+        for factor in [1, 2, 5] {
+            let candidate = step * Decimal::from(factor);
+            if candidate >= amount {
+                return candidate;
+            }
+        }
+        step *= Decimal::from(10);
+        if step > Decimal::from(1_000_000_000_000_i64) {
+            return amount.max(Decimal::ONE);
+        }
+    }
+}
+
+/// A gridline's amount, without cents when it is whole.
+fn axis_label(amount: Decimal) -> String {
+    let text = money(amount);
+    text.strip_suffix(".00").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_tops_are_round() {
+        assert_eq!(nice_ceiling(Decimal::new(27500, 2)), Decimal::from(500));
+        assert_eq!(nice_ceiling(Decimal::new(17150, 2)), Decimal::from(200));
+        assert_eq!(nice_ceiling(Decimal::ZERO), Decimal::ONE);
+        assert_eq!(nice_ceiling(Decimal::from(1000)), Decimal::from(1000));
+        assert_eq!(axis_label(Decimal::from(1250)), "1,250");
+        assert_eq!(axis_label(Decimal::new(125, 1)), "12.50");
     }
 }

@@ -136,12 +136,14 @@ pub async fn page(
                                 @if !detail.product_name.is_empty() { (detail.product_name) } @else if row.finding.product_id.is_empty() { "–" } @else { (row.finding.product_id) }
                             }
                             td {
-                                (if row.finding.source.is_empty() { "–" } else { &row.finding.source })
-                                @if !row.finding.item_key.is_empty() { " · " span.mono { (row.finding.item_key) } }
+                                @if !row.finding.source.is_empty() { (row.finding.source) }
+                                @if !row.finding.source.is_empty() && !row.finding.item_key.is_empty() { " · " }
+                                @if !row.finding.item_key.is_empty() { span.mono { (row.finding.item_key) } }
+                                @if row.finding.source.is_empty() && row.finding.item_key.is_empty() { "–" }
                             }
                             td.num { (quantity(&row.finding.billed)) }
                             td.num { (quantity(&row.finding.actual)) }
-                            td.num class=[(impact > rust_decimal::Decimal::ZERO).then_some("under").or((impact < rust_decimal::Decimal::ZERO).then_some("over"))] { (money(impact)) }
+                            td class=(money_class(impact)) { (money(impact)) }
                             td.num { (money(decimal(&row.finding.money_at_stake))) }
                             td { span class=(format!("badge {}", row.state.as_str())) { (label(row.state.as_str())) } }
                             td { (row.review.as_ref().map(|r| r.assignee.as_str()).unwrap_or("")) }
@@ -184,7 +186,7 @@ pub async fn page(
             button type="submit" { "Apply" }
             a.button.secondary href=(format!("/findings?run={}", run.id)) { "Clear" }
         }
-        div.panel {
+        div.panel.wide-table {
             @if reviewer {
                 form method="post" action="/findings/bulk" data-bulk {
                     input type="hidden" name="csrf" value=(principal.csrf());
@@ -220,6 +222,17 @@ pub async fn page(
         &choice,
         content,
     ))
+}
+
+/// A money cell's classes: red when underbilled, green when overbilled.
+pub fn money_class(value: rust_decimal::Decimal) -> &'static str {
+    if value > rust_decimal::Decimal::ZERO {
+        "num under"
+    } else if value < rust_decimal::Decimal::ZERO {
+        "num over"
+    } else {
+        "num"
+    }
 }
 
 /// `POST /findings/bulk`: acknowledge or ignore the chosen findings.
