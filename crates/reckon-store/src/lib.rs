@@ -5,16 +5,21 @@
 
 pub mod diff;
 mod error;
+mod finding_query;
+mod finding_state;
 mod migrate;
 mod records;
 mod run_store;
 mod sql_store;
 mod store;
+mod user_store;
 
 pub use error::{StoreError, StoreResult};
+pub use finding_state::{effective_state, short_id};
 pub use records::{
-    AuditEntry, Change, ImportKind, ImportOutcome, ImportRecord, NewImport, NewRun, Note,
-    PeriodState, Review, ReviewState, RunRecord, StoredFinding,
+    ApiToken, AuditEntry, Change, ClientMoney, FindingPage, FindingQuery, FindingRow, FindingSort,
+    ImportKind, ImportOutcome, ImportRecord, NewApiToken, NewImport, NewRun, NewUser, Note,
+    PeriodState, Review, ReviewState, Role, RunRecord, RunTotals, Session, StoredFinding, User,
 };
 pub use sql_store::{Backend, SqlStore};
-pub use store::{RunStore, Store};
+pub use store::{RunStore, Store, UserStore};

@@ -9,10 +9,11 @@ use crate::sql_store::Backend;
 
 /// (version, SQL), in order. Append only: a migration once released never
 /// changes.
-const MIGRATIONS: [(i64, &str); 3] = [
+const MIGRATIONS: [(i64, &str); 4] = [
     (1, include_str!("migrations/0001_workspace.sql")),
     (2, include_str!("migrations/0002_runs_and_reviews.sql")),
     (3, include_str!("migrations/0003_review_action.sql")),
+    (4, include_str!("migrations/0004_users.sql")),
 ];
 
 fn for_backend(sql: &str, backend: Backend) -> String {
@@ -23,7 +24,8 @@ fn for_backend(sql: &str, backend: Backend) -> String {
     sql.replace("{id}", id).replace("{blob}", blob)
 }
 
-pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()> {
+/// Applies what is missing; returns the versions applied now.
+pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<Vec<i64>> {
     pool.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT)",
     )
@@ -34,6 +36,7 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()>
         .iter()
         .map(|row| row.try_get::<i64, _>("version"))
         .collect::<Result<_, _>>()?;
+    let mut applied_now = Vec::new();
     for (version, sql) in MIGRATIONS {
         if applied.contains(&version) {
             continue;
@@ -56,6 +59,7 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> StoreResult<()>
             .await?;
         tx.commit().await?;
         tracing::info!(version, "applied migration");
+        applied_now.push(version);
     }
-    Ok(())
+    Ok(applied_now)
 }

@@ -265,3 +265,192 @@ pub struct PeriodState {
     pub changed_at: String,
     pub changed_by: String,
 }
+
+/// What a user of the web app (or an API token) may do. Each role may do
+/// everything the roles below it may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Reads everything, changes nothing.
+    Viewer,
+    /// Reviews findings: states, notes, assignees.
+    Reviewer,
+    /// Also users, settings and mappings.
+    Admin,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Admin, Role::Reviewer, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Reviewer => "reviewer",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Role> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == text.trim().to_ascii_lowercase())
+    }
+}
+
+/// A user about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewUser {
+    pub name: String,
+    /// The argon2 PHC string; never the password.
+    pub password_hash: String,
+    pub role: Role,
+    pub created_at: String,
+    /// Who created it (a user's name, or the login name at the terminal).
+    pub created_by: String,
+}
+
+/// A stored user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub created_at: String,
+    pub disabled: bool,
+}
+
+/// A sign-in session: the hash of the cookie's token, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub token_hash: String,
+    pub user_id: i64,
+    /// The token every form and cookie-authenticated API write of this
+    /// session must carry.
+    pub csrf_token: String,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// An API token about to be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewApiToken {
+    pub name: String,
+    pub token_hash: String,
+    pub role: Role,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// A stored API token (its hash only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub token_hash: String,
+    pub role: Role,
+    pub created_by: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+/// How a finding list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FindingSort {
+    /// Money at stake (default: largest first).
+    #[default]
+    Money,
+    /// Monthly impact, signed.
+    Impact,
+    Kind,
+    Client,
+    Product,
+    State,
+    Priority,
+}
+
+impl FindingSort {
+    pub const ALL: [FindingSort; 7] = [
+        FindingSort::Money,
+        FindingSort::Impact,
+        FindingSort::Kind,
+        FindingSort::Client,
+        FindingSort::Product,
+        FindingSort::State,
+        FindingSort::Priority,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingSort::Money => "money",
+            FindingSort::Impact => "impact",
+            FindingSort::Kind => "kind",
+            FindingSort::Client => "client",
+            FindingSort::Product => "product",
+            FindingSort::State => "state",
+            FindingSort::Priority => "priority",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<FindingSort> {
+        FindingSort::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == text)
+    }
+}
+
+/// One page of a run's findings: every filter is optional and exact, except
+/// `search` (a part of the short id, client, product, key or explanation).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FindingQuery {
+    pub run: i64,
+    pub kind: Option<String>,
+    pub client: Option<String>,
+    pub product: Option<String>,
+    pub source: Option<String>,
+    pub state: Option<ReviewState>,
+    /// An assignee's name; the empty string asks for unassigned findings.
+    pub assignee: Option<String>,
+    pub search: Option<String>,
+    /// `YYYY-MM-DD`: states are as of this day (an ignore may have ended).
+    pub today: String,
+    pub sort: FindingSort,
+    pub descending: bool,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// A finding in a list, with its review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingRow {
+    pub short_id: String,
+    pub finding: StoredFinding,
+    pub review: Option<Review>,
+    /// The review state as of the query's day.
+    pub state: ReviewState,
+}
+
+/// One page and how many findings match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FindingPage {
+    pub total: u64,
+    pub rows: Vec<FindingRow>,
+}
+
+/// Money (in cents, exact) and counts of one run, for a dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RunTotals {
+    pub by_kind: Vec<(String, u64)>,
+    pub by_state: Vec<(ReviewState, u64)>,
+    /// The clients with the most money at stake, largest first.
+    pub top_clients: Vec<ClientMoney>,
+}
+
+/// A client's money in a run, in cents.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ClientMoney {
+    pub client_id: String,
+    pub findings: u64,
+    pub underbilled_cents: i64,
+    pub overbilled_cents: i64,
+    pub at_stake_cents: i64,
+}

@@ -5,7 +5,8 @@ use sqlx::any::AnyRow;
 
 use crate::error::{StoreError, StoreResult};
 use crate::records::{
-    Change, NewRun, Note, PeriodState, Review, ReviewState, RunRecord, StoredFinding,
+    Change, FindingPage, FindingQuery, FindingRow, NewRun, Note, PeriodState, Review, ReviewState,
+    RunRecord, RunTotals, StoredFinding,
 };
 use crate::sql_store::SqlStore;
 use crate::store::RunStore;
@@ -316,6 +317,8 @@ impl RunStore for SqlStore {
                 .await?;
             }
         }
+        let fingerprints: Vec<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.insert_short_ids(&mut tx, &fingerprints).await?;
         self.insert_change(
             &mut tx,
             &Change {
@@ -336,6 +339,11 @@ impl RunStore for SqlStore {
         )
         .await?;
         tx.commit().await?;
+        // The planner's statistics, so that a filter by client uses its
+        // index rather than walking the findings in money order.
+        sqlx::query("ANALYZE run_findings")
+            .execute(self.pool())
+            .await?;
         Ok(id)
     }
 
@@ -494,5 +502,42 @@ impl RunStore for SqlStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn finding_page(&self, query: &FindingQuery) -> StoreResult<FindingPage> {
+        self.query_finding_page(query).await
+    }
+
+    async fn finding_by_short_id(
+        &self,
+        run: i64,
+        short_id: &str,
+        today: &str,
+    ) -> StoreResult<Option<FindingRow>> {
+        self.query_finding_by_short_id(run, short_id, today).await
+    }
+
+    async fn run_totals(&self, run: i64, today: &str, top: u64) -> StoreResult<RunTotals> {
+        self.query_run_totals(run, today, top).await
+    }
+
+    async fn run_state_counts(
+        &self,
+        run: i64,
+        total: u64,
+        today: &str,
+    ) -> StoreResult<Vec<(ReviewState, u64)>> {
+        self.query_state_counts(run, total, today).await
+    }
+
+    async fn fingerprint_of(&self, short_id: &str) -> StoreResult<Option<String>> {
+        let row = sqlx::query(&self.sql("SELECT fingerprint FROM finding_ids WHERE short_id = $1"))
+            .bind(short_id.to_ascii_lowercase())
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("fingerprint")?),
+            None => None,
+        })
     }
 }

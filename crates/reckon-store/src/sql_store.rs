@@ -50,7 +50,7 @@ impl SqlStore {
             pool,
             backend: Backend::Sqlite,
         };
-        migrate(&store.pool, store.backend).await?;
+        store.migrate().await?;
         Ok(store)
     }
 
@@ -86,7 +86,7 @@ impl SqlStore {
             pool,
             backend: Backend::Postgres,
         };
-        migrate(&store.pool, store.backend).await?;
+        store.migrate().await?;
         Ok(store)
     }
 
@@ -100,6 +100,15 @@ impl SqlStore {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             SqlStore::open_sqlite(std::path::Path::new(path)).await
         }
+    }
+
+    async fn migrate(&self) -> StoreResult<()> {
+        let applied = migrate(&self.pool, self.backend).await?;
+        if applied.contains(&4) {
+            // Runs stored before short ids were kept get theirs now.
+            self.backfill_short_ids().await?;
+        }
+        Ok(())
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

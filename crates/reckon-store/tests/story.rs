@@ -6,8 +6,9 @@
 
 use reckon_store::diff::compare;
 use reckon_store::{
-    Change, ImportKind, ImportOutcome, NewImport, NewRun, Note, PeriodState, Review, ReviewState,
-    RunStore, SqlStore, Store, StoredFinding,
+    Change, FindingQuery, FindingSort, ImportKind, ImportOutcome, NewApiToken, NewImport, NewRun,
+    NewUser, Note, PeriodState, Review, ReviewState, Role, RunStore, Session, SqlStore, Store,
+    StoredFinding, UserStore, effective_state, short_id,
 };
 
 fn finding(product: &str, impact: &str) -> StoredFinding {
@@ -365,6 +366,8 @@ async fn story_on_sqlite() {
     let store = SqlStore::open_sqlite(&path).await.unwrap();
     story(&store).await;
     review_story(&store).await;
+    user_story(&store).await;
+    query_story(&store).await;
     store.close().await;
     // Reopening applies no migration twice and keeps everything.
     let again = SqlStore::open_sqlite(&path).await.unwrap();
@@ -388,6 +391,8 @@ async fn story_on_postgres() {
     let store = SqlStore::open_postgres(&url, Some(&schema)).await.unwrap();
     story(&store).await;
     review_story(&store).await;
+    user_story(&store).await;
+    query_story(&store).await;
     store.close().await;
     let cleanup = SqlStore::open_postgres(&url, None).await.unwrap();
     cleanup.drop_schema(&schema).await.unwrap();
@@ -435,4 +440,482 @@ async fn concurrent_writers_on_sqlite_lose_nothing() {
     }
     assert_eq!(store.imports(None).await.unwrap().len(), 80);
     assert_eq!(store.audit(Some("import")).await.unwrap().len(), 80);
+}
+
+/// Users, the one-time setup, sessions (expiry, disabled users) and API
+/// tokens, every change audited without a secret.
+async fn user_story(store: &SqlStore) {
+    assert_eq!(store.user_count().await.unwrap(), 0);
+    let user = |name: &str, role: Role| NewUser {
+        name: name.to_string(),
+        password_hash: format!("$argon2id$hash-of-{name}"),
+        role,
+        created_at: "2026-11-26T08:00:00Z".to_string(),
+        created_by: "setup".to_string(),
+    };
+    let ann = store
+        .add_user(&user("ann", Role::Admin), true)
+        .await
+        .unwrap();
+    // Setup works only while no user exists.
+    assert!(
+        store
+            .add_user(&user("eve", Role::Admin), true)
+            .await
+            .is_err()
+    );
+    store
+        .add_user(&user("bob", Role::Reviewer), false)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .add_user(&user("bob", Role::Viewer), false)
+            .await
+            .is_err(),
+        "names are unique"
+    );
+    assert!(
+        store
+            .add_user(&user(" ", Role::Viewer), false)
+            .await
+            .is_err()
+    );
+    assert_eq!(store.user_count().await.unwrap(), 2);
+    let names: Vec<String> = store
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert_eq!(names, ["ann", "bob"]);
+    let bob = store.user_by_name("bob").await.unwrap().unwrap();
+    assert_eq!(bob.role, Role::Reviewer);
+    assert!(store.user_by_name("nobody").await.unwrap().is_none());
+
+    let session = |token: &str, user_id: i64, expires_at: &str| Session {
+        token_hash: token.to_string(),
+        user_id,
+        csrf_token: format!("csrf-{token}"),
+        created_at: "2026-11-26T09:00:00Z".to_string(),
+        expires_at: expires_at.to_string(),
+    };
+    store
+        .add_session(&session("s-ann", ann, "2026-11-27T09:00:00Z"))
+        .await
+        .unwrap();
+    store
+        .add_session(&session("s-bob", bob.id, "2026-11-27T09:00:00Z"))
+        .await
+        .unwrap();
+    let (found, who) = store
+        .session("s-ann", "2026-11-26T10:00:00Z")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.csrf_token.as_str(), who.name.as_str()),
+        ("csrf-s-ann", "ann")
+    );
+    assert!(
+        store
+            .session("s-ann", "2026-11-27T09:00:01Z")
+            .await
+            .unwrap()
+            .is_none(),
+        "an expired session is no session"
+    );
+    assert!(
+        store
+            .session("unknown", "2026-11-26T10:00:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A new session clears the expired ones.
+    store
+        .add_session(&session("s-old", ann, "2026-11-26T09:30:00Z"))
+        .await
+        .unwrap();
+    store
+        .add_session(&session("s-new", ann, "2026-11-28T09:00:00Z"))
+        .await
+        .unwrap();
+    let s_new = Session {
+        created_at: "2026-11-27T00:00:00Z".to_string(),
+        ..session("s-newer", ann, "2026-11-29T00:00:00Z")
+    };
+    store.add_session(&s_new).await.unwrap();
+    assert!(
+        store
+            .session("s-old", "2026-11-26T09:00:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session("s-new", "2026-11-27T10:00:00Z")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    store.end_session("s-ann").await.unwrap();
+    assert!(
+        store
+            .session("s-ann", "2026-11-26T10:00:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    store
+        .set_user_role("bob", Role::Viewer, "ann", "2026-11-26T11:00:00Z")
+        .await
+        .unwrap();
+    store
+        .set_user_disabled("bob", true, "ann", "2026-11-26T11:01:00Z")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .session("s-bob", "2026-11-26T11:02:00Z")
+            .await
+            .unwrap()
+            .is_none(),
+        "a disabled user's sessions end"
+    );
+    store
+        .set_user_disabled("bob", false, "ann", "2026-11-26T11:03:00Z")
+        .await
+        .unwrap();
+    store
+        .set_password_hash("bob", "$argon2id$new", "bob", "2026-11-26T11:04:00Z")
+        .await
+        .unwrap();
+    let bob = store.user_by_name("bob").await.unwrap().unwrap();
+    assert_eq!((bob.role, bob.disabled), (Role::Viewer, false));
+    assert_eq!(bob.password_hash, "$argon2id$new");
+    assert!(
+        store
+            .set_user_role("nobody", Role::Admin, "ann", "x")
+            .await
+            .is_err()
+    );
+
+    let token = NewApiToken {
+        name: "billing-script".to_string(),
+        token_hash: "hash-of-token".to_string(),
+        role: Role::Reviewer,
+        created_by: "ann".to_string(),
+        created_at: "2026-11-26T12:00:00Z".to_string(),
+    };
+    store.add_api_token(&token).await.unwrap();
+    assert!(
+        store.add_api_token(&token).await.is_err(),
+        "token names are unique"
+    );
+    let used = store
+        .use_api_token("hash-of-token", "2026-11-26T12:30:00Z")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (used.name.as_str(), used.role),
+        ("billing-script", Role::Reviewer)
+    );
+    let listed = store.api_tokens().await.unwrap();
+    assert_eq!(
+        listed[0].last_used_at.as_deref(),
+        Some("2026-11-26T12:30:00Z")
+    );
+    assert!(
+        store
+            .use_api_token("wrong", "2026-11-26T12:31:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let users = store.audit(Some("user")).await.unwrap();
+    let fields: Vec<&str> = users.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["created", "created", "role", "state", "state", "password"]
+    );
+    assert_eq!(users[2].old_value.as_deref(), Some("reviewer"));
+    assert_eq!(users[5].new_value.as_deref(), Some("changed"));
+    let tokens = store.audit(Some("api_token")).await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    let everything = store.audit(None).await.unwrap();
+    assert!(
+        everything.iter().all(|e| {
+            let values = format!("{:?}{:?}", e.old_value, e.new_value);
+            !values.contains("argon2") && !values.contains("hash-of-token")
+        }),
+        "no secret in the audit trail"
+    );
+}
+
+fn pair(kind: &str, client: &str, product: &str, impact: &str, stake: &str) -> StoredFinding {
+    StoredFinding {
+        fingerprint: StoredFinding::fingerprint_of(kind, client, product, "", ""),
+        kind: kind.to_string(),
+        client_id: client.to_string(),
+        product_id: product.to_string(),
+        impact: impact.to_string(),
+        money_at_stake: stake.to_string(),
+        explanation: format!("{client} {product}: 50% off_the_list"),
+        ..finding(product, impact)
+    }
+}
+
+/// The web's finding query: filters, search, sort, pages and counts; state
+/// as of a day; the short id lookup; exact totals in cents.
+async fn query_story(store: &SqlStore) {
+    let findings = [
+        pair("underbilled", "C2", "M365-BP", "88.00", "88.00"),
+        pair("underbilled", "C2", "MS-WKS", "0.29", "0.29"),
+        pair("overbilled", "C3", "BK-SRV", "-45.10", "45.10"),
+        pair("billed_no_usage", "C3", "EDR", "-12.00", "12.00"),
+        pair("unmapped_client", "", "", "0.00", "1000.00"),
+    ];
+    let run_id = store
+        .add_run(&run("2026-12", "2027-01-01T09:00:00Z"), &findings)
+        .await
+        .unwrap();
+    let query = |today: &str| FindingQuery {
+        run: run_id,
+        today: today.to_string(),
+        descending: true,
+        limit: 2,
+        ..FindingQuery::default()
+    };
+    let page = store.finding_page(&query("2027-01-02")).await.unwrap();
+    assert_eq!(page.total, 5);
+    let products: Vec<&str> = page
+        .rows
+        .iter()
+        .map(|r| r.finding.product_id.as_str())
+        .collect();
+    assert_eq!(products, ["", "M365-BP"], "largest money at stake first");
+    let next = store
+        .finding_page(&FindingQuery {
+            offset: 4,
+            ..query("2027-01-02")
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.rows.len(), 1);
+    assert_eq!(next.rows[0].finding.product_id, "MS-WKS");
+    assert_eq!(next.rows[0].short_id, short_id(&findings[1].fingerprint));
+
+    let by_impact = store
+        .finding_page(&FindingQuery {
+            sort: FindingSort::Impact,
+            descending: false,
+            limit: 10,
+            ..query("2027-01-02")
+        })
+        .await
+        .unwrap();
+    let impacts: Vec<&str> = by_impact
+        .rows
+        .iter()
+        .map(|r| r.finding.impact.as_str())
+        .collect();
+    assert_eq!(
+        impacts,
+        ["-45.10", "-12.00", "0.00", "0.29", "88.00"],
+        "numeric, not text"
+    );
+
+    let c3 = store
+        .finding_page(&FindingQuery {
+            client: Some("C3".to_string()),
+            kind: Some("overbilled".to_string()),
+            limit: 10,
+            ..query("2027-01-02")
+        })
+        .await
+        .unwrap();
+    assert_eq!(c3.total, 1);
+    assert_eq!(c3.rows[0].finding.product_id, "BK-SRV");
+
+    // Search: a part of the explanation, with LIKE's wildcards taken
+    // literally; a part of the short id.
+    let search = |text: &str| FindingQuery {
+        search: Some(text.to_string()),
+        limit: 10,
+        ..query("2027-01-02")
+    };
+    assert_eq!(
+        store.finding_page(&search("50% OFF_")).await.unwrap().total,
+        5
+    );
+    assert_eq!(
+        store.finding_page(&search("50%_off")).await.unwrap().total,
+        0
+    );
+    assert_eq!(
+        store.finding_page(&search("bk-srv")).await.unwrap().total,
+        1
+    );
+    let id = short_id(&findings[3].fingerprint);
+    let found = store.finding_page(&search(&id[..8])).await.unwrap();
+    assert!(found.rows.iter().any(|r| r.short_id == id));
+
+    // Reviews: one acknowledged and assigned, one ignored until a day.
+    let review = |finding: &StoredFinding, state: ReviewState, until: &str| Review {
+        fingerprint: finding.fingerprint.clone(),
+        state,
+        reason: "seasonal".to_string(),
+        expires_on: until.to_string(),
+        assignee: if state == ReviewState::Acknowledged {
+            "bob".to_string()
+        } else {
+            String::new()
+        },
+        for_action: false,
+        updated_at: "2027-01-01T10:00:00Z".to_string(),
+        updated_by: "ann".to_string(),
+    };
+    store
+        .set_review(
+            &review(&findings[0], ReviewState::Acknowledged, ""),
+            "2026-12",
+        )
+        .await
+        .unwrap();
+    store
+        .set_review(
+            &review(&findings[2], ReviewState::Ignored, "2027-01-15"),
+            "2026-12",
+        )
+        .await
+        .unwrap();
+    let in_state = |state: ReviewState, today: &str| FindingQuery {
+        state: Some(state),
+        limit: 10,
+        ..query(today)
+    };
+    assert_eq!(
+        store
+            .finding_page(&in_state(ReviewState::Ignored, "2027-01-15"))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    assert_eq!(
+        store
+            .finding_page(&in_state(ReviewState::Ignored, "2027-01-16"))
+            .await
+            .unwrap()
+            .total,
+        0,
+        "an ignore past its end is open"
+    );
+    assert_eq!(
+        store
+            .finding_page(&in_state(ReviewState::Open, "2027-01-16"))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    let assigned = store
+        .finding_page(&FindingQuery {
+            assignee: Some("bob".to_string()),
+            limit: 10,
+            ..query("2027-01-02")
+        })
+        .await
+        .unwrap();
+    assert_eq!(assigned.total, 1);
+    assert_eq!(assigned.rows[0].state, ReviewState::Acknowledged);
+    assert_eq!(assigned.rows[0].review.as_ref().unwrap().assignee, "bob");
+    let unassigned = store
+        .finding_page(&FindingQuery {
+            assignee: Some(String::new()),
+            limit: 10,
+            ..query("2027-01-02")
+        })
+        .await
+        .unwrap();
+    assert_eq!(unassigned.total, 4);
+
+    // The SQL and the Rust rule agree on every row, on either side of the
+    // ignore's end.
+    for today in ["2027-01-15", "2027-01-16"] {
+        let all = store
+            .finding_page(&FindingQuery {
+                limit: 10,
+                ..query(today)
+            })
+            .await
+            .unwrap();
+        for row in &all.rows {
+            assert_eq!(row.state, effective_state(row.review.as_ref(), today));
+        }
+    }
+
+    let one = store
+        .finding_by_short_id(run_id, &id.to_uppercase(), "2027-01-02")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one.finding.product_id, "EDR");
+    assert!(
+        store
+            .finding_by_short_id(run_id, "0000000000", "2027-01-02")
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    assert_eq!(
+        store.fingerprint_of(&id.to_uppercase()).await.unwrap(),
+        Some(findings[3].fingerprint.clone())
+    );
+    assert_eq!(store.fingerprint_of("0000000000").await.unwrap(), None);
+    let states = store
+        .run_state_counts(run_id, 5, "2027-01-15")
+        .await
+        .unwrap();
+    assert_eq!(
+        states,
+        [
+            (ReviewState::Open, 3),
+            (ReviewState::Acknowledged, 1),
+            (ReviewState::Ignored, 1)
+        ]
+    );
+    let totals = store.run_totals(run_id, "2027-01-16", 2).await.unwrap();
+    assert_eq!(totals.by_kind.len(), 4);
+    assert!(totals.by_kind.contains(&("underbilled".to_string(), 2)));
+    assert!(totals.by_state.contains(&(ReviewState::Acknowledged, 1)));
+    assert!(totals.by_state.contains(&(ReviewState::Open, 4)));
+    assert_eq!(totals.top_clients.len(), 2);
+    assert_eq!(totals.top_clients[0].client_id, "");
+    let c2 = &totals.top_clients[1];
+    assert_eq!(
+        (
+            c2.client_id.as_str(),
+            c2.underbilled_cents,
+            c2.at_stake_cents
+        ),
+        ("C2", 8829, 8829)
+    );
+    let all_clients = store.run_totals(run_id, "2027-01-16", 10).await.unwrap();
+    let c3 = all_clients
+        .top_clients
+        .iter()
+        .find(|c| c.client_id == "C3")
+        .unwrap();
+    assert_eq!(
+        (c3.overbilled_cents, c3.underbilled_cents, c3.findings),
+        (5710, 0, 2)
+    );
 }

@@ -66,6 +66,84 @@ pub enum Command {
     /// proposed quantity, monthly money effect, the finding behind each),
     /// as a generic CSV or in a PSA's own shape. Nothing is sent anywhere.
     Adjustments(AdjustmentsArgs),
+    /// Serve the review app in the browser (and its JSON API under /api/)
+    /// on the workspace: dashboard, findings, evidence and review.
+    Serve(ServeArgs),
+    /// Users of the web app: add one (the first is usually an admin), list
+    /// them.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts (`Authorization: Bearer ...`), each with a
+    /// role.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address and port to listen on.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Start on the built-in demo data, in a temporary workspace (from any
+    /// directory), with a demo admin whose password is printed here.
+    #[arg(long)]
+    pub demo: bool,
+    /// The app is reached over https (behind a proxy): session cookies are
+    /// marked Secure.
+    #[arg(long)]
+    pub https: bool,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password comes from $RECKON_PASSWORD, or is asked
+    /// for twice.
+    Add(UserAddArgs),
+    /// List the users and their roles.
+    List(UserListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// The user's sign-in name.
+    pub name: String,
+    /// admin (users, settings, mappings), reviewer (reviews findings) or
+    /// viewer (reads only).
+    #[arg(long, value_name = "ROLE", required_unless_present = "admin")]
+    pub role: Option<String>,
+    /// The same as --role admin.
+    #[arg(long, conflicts_with = "role")]
+    pub admin: bool,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make an API token with a role; it is printed once and kept only as a
+    /// hash.
+    Add(TokenAddArgs),
+    /// List the API tokens (names, roles, last use; never the tokens).
+    List(UserListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenAddArgs {
+    /// A name saying what uses it (e.g. billing-script).
+    pub name: String,
+    /// admin, reviewer or viewer.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    #[command(flatten)]
+    pub workspace: WorkspaceArgs,
 }
 
 /// Which run a report is made from: a stored run of the workspace, or a

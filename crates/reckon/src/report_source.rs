@@ -10,11 +10,11 @@ use std::str::FromStr;
 use anyhow::{Context, Result};
 use reckon_core::RunParams;
 use reckon_report::model::{LineInfo, ReportFinding, ReportRun};
-use reckon_store::{ImportKind, Note, Review, RunStore, Store};
+use reckon_store::{ImportKind, Note, Review, RunStore, Store, effective_state, short_id};
 use rust_decimal::Decimal;
 
 use crate::annotations::MappingChoices;
-use crate::commands::review_commands::{effective_state, run_or_latest, short_id, today};
+use crate::commands::review_commands::{run_or_latest, today};
 use crate::dataset::{self, Dir};
 use crate::error::UserError;
 use crate::pipeline;

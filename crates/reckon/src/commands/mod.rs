@@ -7,6 +7,8 @@ mod map;
 mod profiles;
 pub(crate) mod review_commands;
 pub(crate) mod run;
+mod serve;
+mod user_commands;
 mod workspace_commands;
 
 pub use workspace_commands::DEFAULT_CURRENCY;
@@ -36,5 +38,8 @@ pub fn dispatch(cli: Cli) -> Result<()> {
         Command::Config(args) => workspace_commands::config(&args),
         Command::Export(args) => export::export(&args),
         Command::Adjustments(args) => export::adjustments(&args),
+        Command::Serve(args) => serve::serve(&args),
+        Command::User(command) => user_commands::user(&command),
+        Command::Token(command) => user_commands::token(&command),
     }
 }

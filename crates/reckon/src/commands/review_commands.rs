@@ -6,8 +6,10 @@ use std::io::Write;
 
 use anyhow::Result;
 use reckon_store::diff::compare;
-use reckon_store::{Note, PeriodState, Review, ReviewState, RunRecord, RunStore, StoredFinding};
-use sha2::{Digest, Sha256};
+use reckon_store::{
+    Note, PeriodState, Review, ReviewState, RunRecord, RunStore, StoredFinding, effective_state,
+    short_id,
+};
 
 use crate::cli::{
     DiffArgs, FindingsArgs, PeriodArgs, ReviewArgs, RunsArgs, ShowArgs, WorkspaceArgs,
@@ -21,16 +23,6 @@ pub(crate) fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> R
     runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
 }
 
-/// A finding's short id: the first ten hex digits of its fingerprint's hash,
-/// the same in every run.
-pub fn short_id(fingerprint: &str) -> String {
-    Sha256::digest(fingerprint.as_bytes())
-        .iter()
-        .take(5)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
     match run {
         Some(id) => Ok(workspace
@@ -41,21 +33,6 @@ pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Re
         None => workspace.store.runs(None).await?.pop().ok_or_else(|| {
             UserError("no run is stored yet: run `reckon run` in the workspace".to_string()).into()
         }),
-    }
-}
-
-/// A review's state as of today: an ignore past its end date is open again.
-pub(crate) fn effective_state(review: Option<&Review>, today: &str) -> ReviewState {
-    match review {
-        None => ReviewState::Open,
-        Some(review)
-            if review.state == ReviewState::Ignored
-                && !review.expires_on.is_empty()
-                && review.expires_on.as_str() < today =>
-        {
-            ReviewState::Open
-        }
-        Some(review) => review.state,
     }
 }
 

@@ -1,0 +1,174 @@
+//! The OpenAPI document of `/api/`, written by hand and kept true by a test
+//! that compares its paths with the routes the router answers.
+
+use axum::Json;
+use serde_json::{Value, json};
+
+fn list_parameters() -> Value {
+    let query = |name: &str, description: &str, schema: Value| json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema });
+    let text = json!({ "type": "string" });
+    json!([
+        query(
+            "run",
+            "A run id (default: the latest run of `period`, else the latest run).",
+            json!({ "type": "integer" })
+        ),
+        query("period", "A period, YYYY-MM.", text.clone()),
+        query(
+            "kind",
+            "Finding kind, e.g. underbilled, overbilled, stale_item.",
+            text.clone()
+        ),
+        query("client", "PSA client id.", text.clone()),
+        query("product", "PSA product id.", text.clone()),
+        query("source", "Usage feed, e.g. m365, ninjaone.", text.clone()),
+        query(
+            "state",
+            "Review state as of today.",
+            json!({ "type": "string", "enum": ["open", "acknowledged", "resolved", "ignored"] })
+        ),
+        query(
+            "assignee",
+            "An assignee's name, or - for unassigned.",
+            text.clone()
+        ),
+        query(
+            "q",
+            "Search: a part of the id, client, product, item or explanation.",
+            text
+        ),
+        query(
+            "sort",
+            "Order.",
+            json!({ "type": "string", "enum": ["money", "impact", "kind", "client", "product", "state", "priority"] })
+        ),
+        query(
+            "dir",
+            "Direction.",
+            json!({ "type": "string", "enum": ["asc", "desc"] })
+        ),
+        query(
+            "page",
+            "Page number, from 1.",
+            json!({ "type": "integer", "minimum": 1 })
+        ),
+        query(
+            "per_page",
+            "Findings per page (default 50, at most 500).",
+            json!({ "type": "integer", "minimum": 1, "maximum": 500 })
+        ),
+    ])
+}
+
+fn error_responses() -> Value {
+    let error = json!({ "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } });
+    let with = |description: &str| {
+        let mut response = error.clone();
+        if let Value::Object(map) = &mut response {
+            map.insert("description".to_string(), json!(description));
+        }
+        response
+    };
+    json!({
+        "400": with("The request is malformed."),
+        "401": with("No valid session or token."),
+        "403": with("The role does not allow it, or a session's write lacks its CSRF token."),
+        "404": with("No such run or finding."),
+    })
+}
+
+fn ok(description: &str, schema: &str, errors: &Value) -> Value {
+    let mut responses = errors.clone();
+    if let Value::Object(map) = &mut responses {
+        map.insert(
+            "200".to_string(),
+            json!({ "description": description, "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } }),
+        );
+    }
+    responses
+}
+
+/// The document.
+pub fn openapi() -> Value {
+    let errors = error_responses();
+    let id = json!({ "name": "id", "in": "path", "required": true, "description": "A finding's short id (10 hex digits).", "schema": { "type": "string" } });
+    let run = json!({ "name": "run", "in": "query", "required": false, "description": "A run id (default: the latest run with this finding).", "schema": { "type": "integer" } });
+    let money = json!({ "type": "string", "description": "An exact decimal, e.g. 88.00" });
+    let finding_properties = json!({
+        "id": { "type": "string" }, "run": { "type": "integer" }, "period": { "type": "string" },
+        "kind": { "type": "string" }, "client_id": { "type": "string" }, "client_name": { "type": "string" },
+        "product_id": { "type": "string" }, "product_name": { "type": "string" },
+        "source": { "type": "string" }, "key": { "type": "string" },
+        "billed": money, "actual": money, "impact": money, "money_at_stake": money,
+        "cause": { "type": "string" }, "priority": { "type": "string" },
+        "state": { "type": "string", "enum": ["open", "acknowledged", "resolved", "ignored"] },
+        "reason": { "type": "string" }, "until": { "type": "string" }, "assignee": { "type": "string" },
+        "for_action": { "type": "boolean" },
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "reckon API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Billing reconciliation findings and their review. Authenticate with `Authorization: Bearer <token>` (make one with `reckon token add`); a token has a role: viewer reads, reviewer also reviews. A browser session may call it too, sending `X-CSRF-Token` (from /api/me) with every write."
+        },
+        "components": {
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer" },
+                "session": { "type": "apiKey", "in": "cookie", "name": "reckon_session" }
+            },
+            "schemas": {
+                "Error": { "type": "object", "properties": { "error": { "type": "string" }, "status": { "type": "integer" } }, "required": ["error", "status"] },
+                "Me": { "type": "object", "properties": { "name": { "type": "string" }, "role": { "type": "string", "enum": ["admin", "reviewer", "viewer"] }, "via": { "type": "string", "enum": ["session", "token"] }, "csrf_token": { "type": ["string", "null"] } } },
+                "Run": { "type": "object", "properties": {
+                    "id": { "type": "integer" }, "period": { "type": "string" }, "as_of": { "type": "string" },
+                    "created_at": { "type": "string" }, "created_by": { "type": "string" },
+                    "finding_count": { "type": "integer" }, "pairs": { "type": "integer" },
+                    "underbilled_per_month": money, "overbilled_per_month": money } },
+                "Runs": { "type": "object", "properties": { "runs": { "type": "array", "items": { "$ref": "#/components/schemas/Run" } } } },
+                "Finding": { "type": "object", "properties": finding_properties },
+                "FindingDetail": { "allOf": [ { "$ref": "#/components/schemas/Finding" }, { "type": "object", "properties": {
+                    "explanation": { "type": "string" },
+                    "count": { "type": ["integer", "null"] },
+                    "unit_price": { "type": ["string", "null"] },
+                    "evidence": { "type": "array", "items": { "type": "object" } },
+                    "billing_lines": { "type": "array", "items": { "type": "object" } },
+                    "suggestions": { "type": "array", "items": { "type": "object" } },
+                    "notes": { "type": "array", "items": { "type": "object", "properties": { "at": { "type": "string" }, "author": { "type": "string" }, "body": { "type": "string" } } } },
+                    "history": { "type": "array", "items": { "type": "integer" }, "description": "The runs that found it." }
+                } } ] },
+                "FindingList": { "type": "object", "properties": {
+                    "run": { "oneOf": [ { "$ref": "#/components/schemas/Run" }, { "type": "null" } ] },
+                    "total": { "type": "integer" }, "page": { "type": "integer" }, "per_page": { "type": "integer" },
+                    "findings": { "type": "array", "items": { "$ref": "#/components/schemas/Finding" } } } },
+                "ReviewChange": { "type": "object", "additionalProperties": false, "properties": {
+                    "run": { "type": "integer" },
+                    "state": { "type": "string", "enum": ["open", "acknowledged", "resolved", "ignored"] },
+                    "reason": { "type": "string", "description": "Needed to ignore." },
+                    "until": { "type": "string", "format": "date", "description": "The end of an ignore." },
+                    "assignee": { "type": "string" },
+                    "for_action": { "type": "boolean", "description": "Marked for a change in the PSA." },
+                    "note": { "type": "string", "description": "Added to the finding's notes." } } }
+            }
+        },
+        "security": [ { "bearer": [] }, { "session": [] } ],
+        "paths": {
+            "/api/openapi.json": { "get": { "summary": "This document.", "security": [], "responses": { "200": { "description": "The OpenAPI document." } } } },
+            "/api/me": { "get": { "summary": "Who is calling, with which role.", "responses": ok("The caller.", "Me", &errors) } },
+            "/api/runs": { "get": { "summary": "Every stored run, oldest first.", "responses": ok("The runs.", "Runs", &errors) } },
+            "/api/findings": { "get": { "summary": "A run's findings, filtered, sorted and paged.", "parameters": list_parameters(), "responses": ok("One page of findings.", "FindingList", &errors) } },
+            "/api/findings/{id}": { "get": { "summary": "One finding with its evidence, billing lines, notes and history.", "parameters": [id.clone(), run], "responses": ok("The finding.", "FindingDetail", &errors) } },
+            "/api/findings/{id}/review": { "post": {
+                "summary": "Change a finding's review and/or add a note (reviewer or admin). Refused (409) in a closed period.",
+                "parameters": [id],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewChange" } } } },
+                "responses": ok("The finding after the change.", "FindingDetail", &errors)
+            } }
+        }
+    })
+}
+
+/// `GET /api/openapi.json`.
+pub async fn document() -> Json<Value> {
+    Json(openapi())
+}

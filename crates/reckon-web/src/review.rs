@@ -1,0 +1,133 @@
+//! A review change from a page or the API: the same rules and store calls
+//! as `reckon review` (so the same audit trail), and nothing written when
+//! nothing changes.
+
+use reckon_store::{FindingRow, Note, Review, ReviewState, RunRecord, RunStore};
+
+use crate::error::{WebError, WebResult};
+use crate::state::{AppState, now};
+
+/// What a reviewer asks for; `None` keeps the current value.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewRequest {
+    pub state: Option<ReviewState>,
+    pub reason: Option<String>,
+    /// `YYYY-MM-DD`: the end of an ignore.
+    pub until: Option<String>,
+    pub assignee: Option<String>,
+    pub for_action: Option<bool>,
+    pub note: Option<String>,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewOutcome {
+    pub review_changed: bool,
+    pub note_added: bool,
+}
+
+pub fn parse_state(text: &str) -> WebResult<ReviewState> {
+    ReviewState::parse(text).ok_or_else(|| {
+        WebError::BadRequest(format!(
+            "state {text:?}: expected open, acknowledged, resolved or ignored"
+        ))
+    })
+}
+
+/// Applies `request` to a finding of `run` as `actor`.
+pub async fn apply(
+    state: &AppState,
+    run: &RunRecord,
+    row: &FindingRow,
+    request: &ReviewRequest,
+    actor: &str,
+) -> WebResult<ReviewOutcome> {
+    if let Some(until) = request.until.as_deref().filter(|u| !u.is_empty())
+        && until.parse::<jiff::civil::Date>().is_err()
+    {
+        return Err(WebError::BadRequest(format!(
+            "until {until:?}: expected a date such as 2027-01-31"
+        )));
+    }
+    let current = row.review.as_ref();
+    let at = now();
+    let next_state = request
+        .state
+        .or(current.map(|r| r.state))
+        .unwrap_or(ReviewState::Open);
+    let review = Review {
+        fingerprint: row.finding.fingerprint.clone(),
+        state: next_state,
+        reason: request
+            .reason
+            .clone()
+            .or_else(|| current.map(|r| r.reason.clone()))
+            .unwrap_or_default(),
+        expires_on: if next_state == ReviewState::Ignored {
+            request
+                .until
+                .clone()
+                .or_else(|| current.map(|r| r.expires_on.clone()))
+                .unwrap_or_default()
+        } else {
+            String::new()
+        },
+        assignee: request
+            .assignee
+            .clone()
+            .or_else(|| current.map(|r| r.assignee.clone()))
+            .unwrap_or_default(),
+        for_action: request
+            .for_action
+            .unwrap_or_else(|| current.is_some_and(|r| r.for_action)),
+        updated_at: at.clone(),
+        updated_by: actor.to_string(),
+    };
+    let unchanged = match current {
+        Some(current) => {
+            current.state == review.state
+                && current.reason == review.reason
+                && current.expires_on == review.expires_on
+                && current.assignee == review.assignee
+                && current.for_action == review.for_action
+        }
+        None => {
+            review.state == ReviewState::Open
+                && review.reason.is_empty()
+                && review.assignee.is_empty()
+                && !review.for_action
+        }
+    };
+    if !unchanged {
+        state.store().set_review(&review, &run.period).await?;
+    }
+    let note = request.note.as_deref().map(str::trim).unwrap_or("");
+    if !note.is_empty() {
+        state
+            .store()
+            .add_note(
+                &Note {
+                    id: 0,
+                    fingerprint: row.finding.fingerprint.clone(),
+                    at,
+                    author: actor.to_string(),
+                    body: note.to_string(),
+                },
+                &run.period,
+            )
+            .await?;
+    }
+    if !unchanged || !note.is_empty() {
+        tracing::info!(
+            run.id = run.id,
+            finding.id = %row.short_id,
+            state = review.state.as_str(),
+            note = !note.is_empty(),
+            "review changed"
+        );
+    }
+    Ok(ReviewOutcome {
+        review_changed: !unchanged,
+        note_added: !note.is_empty(),
+    })
+}

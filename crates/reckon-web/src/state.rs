@@ -1,0 +1,179 @@
+//! What every handler shares: the store, the settings, the sign-in rate
+//! limiter and the totals of runs (immutable once stored, so kept once
+//! worked out).
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use reckon_store::{ClientMoney, SqlStore};
+
+/// How the web app is set up (the binary fills it from its flags).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Served over https: cookies get `Secure`.
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts.
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per user name and per client address in
+    /// `failure_window` before answering 429.
+    pub max_failures: usize,
+    pub failure_window: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            session_hours: 12,
+            max_failures: 5,
+            failure_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// The parts of a run's totals that never change (its findings are fixed).
+#[derive(Debug, Clone)]
+pub struct FixedTotals {
+    pub by_kind: Vec<(String, u64)>,
+    /// Largest money at stake first, with the client's name when a finding
+    /// gives one.
+    pub top_clients: Vec<(ClientMoney, String)>,
+}
+
+/// Shared by every request.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: SqlStore,
+    config: WebConfig,
+    limiter: RateLimiter,
+    totals: Mutex<HashMap<i64, Arc<FixedTotals>>>,
+}
+
+impl AppState {
+    pub fn new(store: SqlStore, config: WebConfig) -> AppState {
+        let limiter = RateLimiter::new(config.max_failures, config.failure_window);
+        AppState {
+            inner: Arc::new(Inner {
+                store,
+                config,
+                limiter,
+                totals: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn store(&self) -> &SqlStore {
+        &self.inner.store
+    }
+
+    pub fn config(&self) -> &WebConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    pub(crate) fn cached_totals(&self, run: i64) -> Option<Arc<FixedTotals>> {
+        lock(&self.inner.totals).get(&run).cloned()
+    }
+
+    pub(crate) fn keep_totals(&self, run: i64, totals: Arc<FixedTotals>) {
+        let mut cache = lock(&self.inner.totals);
+        // Bounded: a few runs are looked at; a long history is not kept.
+        if cache.len() > 64 {
+            cache.clear();
+        }
+        cache.insert(run, totals);
+    }
+}
+
+/// A poisoned lock still holds usable data (counters and caches).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Failed sign-ins per key (`user:NAME`, `addr:IP`), in memory.
+#[derive(Debug)]
+pub(crate) struct RateLimiter {
+    max_failures: usize,
+    window: Duration,
+    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+}
+
+impl RateLimiter {
+    fn new(max_failures: usize, window: Duration) -> RateLimiter {
+        RateLimiter {
+            max_failures,
+            window,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether any of `keys` has used up its failures.
+    pub(crate) fn blocked(&self, keys: &[String]) -> bool {
+        let now = Instant::now();
+        let mut failures = lock(&self.failures);
+        keys.iter().any(|key| {
+            failures.get_mut(key).is_some_and(|times| {
+                while times
+                    .front()
+                    .is_some_and(|at| now.duration_since(*at) > self.window)
+                {
+                    times.pop_front();
+                }
+                times.len() >= self.max_failures
+            })
+        })
+    }
+
+    pub(crate) fn failed(&self, keys: &[String]) {
+        let now = Instant::now();
+        let mut failures = lock(&self.failures);
+        // Bounded memory: forget keys with nothing recent when it grows.
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|at| now.duration_since(*at) <= self.window)
+            });
+        }
+        for key in keys {
+            failures.entry(key.clone()).or_default().push_back(now);
+        }
+    }
+
+    pub(crate) fn succeeded(&self, key: &str) {
+        lock(&self.failures).remove(key);
+    }
+}
+
+/// Now (RFC 3339, to the second) and today (`YYYY-MM-DD`), in UTC.
+pub(crate) fn now() -> String {
+    let now = jiff::Timestamp::now();
+    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
+}
+
+pub(crate) fn today() -> String {
+    jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date()
+        .to_string()
+}
+
+/// `hours` from now, RFC 3339.
+pub(crate) fn in_hours(hours: i64) -> String {
+    let now = jiff::Timestamp::now();
+    let later = now
+        .checked_add(jiff::SignedDuration::from_hours(hours))
+        .unwrap_or(now);
+    later.round(jiff::Unit::Second).unwrap_or(later).to_string()
+}
