@@ -28,6 +28,15 @@ pub enum WebError {
     /// The change contradicts what is stored (a closed period).
     #[error("{0}")]
     Conflict(String),
+    /// An upload over the size limit: the message says the limit.
+    #[error("{0}")]
+    TooLarge(String),
+    /// What the route needs is not set up on this server (importing and
+    /// running without a workspace).
+    #[error(
+        "not available on this server: importing and running need `reckon serve` in a workspace"
+    )]
+    Unavailable,
     /// Ours: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -42,6 +51,8 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

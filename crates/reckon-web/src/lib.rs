@@ -3,17 +3,22 @@
 //! sign-in with argon2 passwords and sessions, roles, CSRF tokens on every
 //! write.
 
+pub mod actions;
 mod api;
+mod api_workspace;
 mod auth;
+mod downloads;
 mod error;
 mod format;
 mod listing;
 mod openapi;
 mod pages;
+pub mod report_data;
 mod review;
 mod runs;
 pub mod secrets;
 mod state;
+mod uploads;
 
 use axum::Router;
 use axum::body::Body;
@@ -47,6 +52,26 @@ pub fn router(state: AppState) -> Router {
         .route("/static/app.css", get(pages::assets::css))
         .route("/static/app.js", get(pages::assets::js))
         .route("/static/favicon.svg", get(pages::assets::favicon))
+        .route("/imports", get(pages::imports::page))
+        .route(
+            "/imports",
+            post(pages::imports::upload).layer(upload_limit()),
+        )
+        .route(
+            "/imports/staged/{token}",
+            get(pages::imports::preview).post(pages::imports::decide),
+        )
+        .route("/runs", get(pages::runs::list).post(pages::runs::start))
+        .route("/runs/{id}", get(pages::runs::show))
+        .route("/runs/{id}/export", get(pages::runs::download))
+        .route("/api/imports", get(api_workspace::imports))
+        .route(
+            "/api/imports",
+            post(api_workspace::upload).layer(upload_limit()),
+        )
+        .route("/api/runs", post(api_workspace::start))
+        .route("/api/runs/{id}", get(api_workspace::run))
+        .route("/api/runs/{id}/export", get(api_workspace::export))
         .route("/healthz", get(healthz))
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/me", get(api::me))
@@ -58,6 +83,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(render_errors))
         .layer(middleware::from_fn(trace_requests))
         .with_state(state)
+}
+
+/// Uploads may be large exports, up to [`uploads::MAX_UPLOAD_BYTES`].
+fn upload_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(uploads::MAX_UPLOAD_BYTES)
 }
 
 async fn healthz() -> &'static str {

@@ -88,6 +88,94 @@ fn ok(description: &str, schema: &str, errors: &Value) -> Value {
     responses
 }
 
+/// The imports' and runs' schemas and paths (`/api/runs` gains `post`).
+fn add_workspace_routes(document: &mut Value, errors: &Value) {
+    let money = json!({ "type": "string", "description": "An exact decimal, e.g. 88.00" });
+    let run_id = json!({ "name": "id", "in": "path", "required": true, "description": "A run id.", "schema": { "type": "integer" } });
+    let schemas = json!({
+        "Import": { "type": "object", "properties": {
+            "id": { "type": "integer" }, "period": { "type": "string" }, "kind": { "type": "string" },
+            "source": { "type": "string" }, "file_name": { "type": "string" }, "file_hash": { "type": "string" },
+            "rows": { "type": "integer" }, "newest_seen": { "type": ["string", "null"] },
+            "imported_at": { "type": "string" }, "imported_by": { "type": "string" } } },
+        "Imports": { "type": "object", "properties": { "imports": { "type": "array", "items": { "$ref": "#/components/schemas/Import" } } } },
+        "ImportResult": { "type": "object", "description": "What an upload stored, or with ?preview=true what it would store.", "properties": {
+            "stored": { "type": "integer", "description": "Snapshots stored (not with preview)." },
+            "imports": { "type": "array", "items": { "type": "object", "properties": {
+                "id": { "type": "integer" }, "already_imported": { "type": "boolean" }, "period": { "type": "string" },
+                "kind": { "type": "string" }, "source": { "type": "string" }, "file_name": { "type": "string" }, "rows": { "type": "integer" } } } },
+            "period": { "type": ["string", "null"], "description": "Preview: the period the snapshots would go under." },
+            "period_error": { "type": ["string", "null"], "description": "Preview: why the period cannot be told." },
+            "importable": { "type": "boolean", "description": "Preview: every file is recognised." },
+            "files": { "type": "array", "description": "Preview: per file, the detected profile and part, rows read/used/skipped with reasons, the snapshots, an error, earlier imports of the same bytes.", "items": { "type": "object" } } } },
+        "StartRun": { "type": "object", "additionalProperties": false, "properties": {
+            "period": { "type": "string", "description": "YYYY-MM (default: the latest period imported)." } } },
+        "RunStarted": { "type": "object", "properties": {
+            "id": { "type": "integer" }, "period": { "type": "string" }, "finding_count": { "type": "integer" },
+            "warnings": { "type": "array", "items": { "type": "string" }, "description": "Stale imports, feeds missing since the previous period." } } },
+        "RunDetail": { "allOf": [ { "$ref": "#/components/schemas/Run" }, { "type": "object", "properties": {
+            "inputs": { "type": "array", "items": { "type": "integer" }, "description": "The imports it reconciled." },
+            "comparison": { "type": "object", "description": "Against the previous run: new, recurring (a count), changed (with impact_before and impact_change), disappeared.", "properties": {
+                "previous_run": { "type": ["integer", "null"] },
+                "new": { "type": "array", "items": { "type": "object" } },
+                "recurring": { "type": "integer" },
+                "changed": { "type": "array", "items": { "type": "object", "properties": { "impact_before": money, "impact_change": money } } },
+                "disappeared": { "type": "array", "items": { "type": "object" } } } } } } ] }
+    });
+    let upload = json!({
+        "summary": "Upload export files (CSV, XLSX, JSON; canonical files by name) and import them in one transaction (reviewer or admin); with preview=true, only say what would be stored. At most 200 MB (413 past it); 503 when the server has no workspace.",
+        "parameters": [
+            { "name": "preview", "in": "query", "required": false, "description": "true: store nothing, return the preview.", "schema": { "type": "boolean" } },
+            { "name": "period", "in": "query", "required": false, "description": "YYYY-MM (default: the month of the newest last-seen date); also a form field.", "schema": { "type": "string" } }
+        ],
+        "requestBody": { "required": true, "content": { "multipart/form-data": { "schema": { "type": "object", "properties": {
+            "files": { "type": "array", "items": { "type": "string", "format": "binary" } },
+            "period": { "type": "string" } } } } } },
+        "responses": ok("What was stored (or would be).", "ImportResult", errors)
+    });
+    let export = json!({
+        "summary": "A run's report as a download: workbook, printable report, findings CSV, evidence CSV, JSON report, or proposed PSA adjustments.",
+        "parameters": [
+            run_id.clone(),
+            { "name": "format", "in": "query", "required": true, "schema": { "type": "string", "enum": ["xlsx", "html", "csv", "evidence-csv", "json", "adjustments"] } },
+            { "name": "psa", "in": "query", "required": false, "description": "Adjustments: the PSA shape (default: the billing lines' PSA).", "schema": { "type": "string", "enum": ["generic", "connectwise", "autotask", "halopsa"] } },
+            { "name": "all", "in": "query", "required": false, "description": "Adjustments: every pair finding, not only those marked for action.", "schema": { "type": "boolean" } },
+            { "name": "effective", "in": "query", "required": false, "description": "Adjustments: the effective date (default: the first day after the period).", "schema": { "type": "string", "format": "date" } }
+        ],
+        "responses": {
+            "200": { "description": "The file, as an attachment.", "content": {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}, "text/html": {}, "text/csv": {}, "application/json": {} } },
+            "400": errors["400"].clone(), "401": errors["401"].clone(), "403": errors["403"].clone(), "404": errors["404"].clone()
+        }
+    });
+    let paths = json!({
+        "/api/imports": {
+            "get": { "summary": "Every import, oldest first.", "responses": ok("The imports.", "Imports", errors) },
+            "post": upload
+        },
+        "/api/runs/{id}": { "get": { "summary": "A run with its comparison with the previous run.", "parameters": [run_id], "responses": ok("The run.", "RunDetail", errors) } },
+        "/api/runs/{id}/export": { "get": export }
+    });
+    let run_post = json!({ "post": {
+        "summary": "Run a period (reviewer or admin), as `reckon run --period` does: stores the run and returns its id and the warnings about its imports. 503 when the server has no workspace.",
+        "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/StartRun" } } } },
+        "responses": ok("The run stored.", "RunStarted", errors)
+    } });
+    if let (Some(target), Value::Object(schemas)) =
+        (document["components"]["schemas"].as_object_mut(), schemas)
+    {
+        target.extend(schemas);
+    }
+    if let (Some(target), Value::Object(paths)) = (document["paths"].as_object_mut(), paths) {
+        target.extend(paths);
+    }
+    if let (Some(runs), Value::Object(post)) =
+        (document["paths"]["/api/runs"].as_object_mut(), run_post)
+    {
+        runs.extend(post);
+    }
+}
+
 /// The document.
 pub fn openapi() -> Value {
     let errors = error_responses();
@@ -105,7 +193,7 @@ pub fn openapi() -> Value {
         "reason": { "type": "string" }, "until": { "type": "string" }, "assignee": { "type": "string" },
         "for_action": { "type": "boolean" },
     });
-    json!({
+    let mut document = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "reckon API",
@@ -165,7 +253,9 @@ pub fn openapi() -> Value {
                 "responses": ok("The finding after the change.", "FindingDetail", &errors)
             } }
         }
-    })
+    });
+    add_workspace_routes(&mut document, &errors);
+    document
 }
 
 /// `GET /api/openapi.json`.

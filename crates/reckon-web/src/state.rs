@@ -45,6 +45,10 @@ pub struct FixedTotals {
 #[derive(Debug, Clone)]
 pub struct AppState {
     inner: Arc<Inner>,
+    /// Importing and running (the binary's); `None`: those routes answer 503.
+    actions: Option<Arc<dyn crate::actions::WorkspaceActions>>,
+    /// Where uploaded files wait for their import (one directory per upload).
+    staging_dir: Arc<std::path::PathBuf>,
 }
 
 #[derive(Debug)]
@@ -65,7 +69,35 @@ impl AppState {
                 limiter,
                 totals: Mutex::new(HashMap::new()),
             }),
+            actions: None,
+            staging_dir: Arc::new(std::env::temp_dir().join("reckon-uploads")),
         }
+    }
+
+    /// Imports and runs done by `actions`.
+    pub fn with_actions(mut self, actions: Arc<dyn crate::actions::WorkspaceActions>) -> Self {
+        self.actions = Some(actions);
+        self
+    }
+
+    /// Uploaded files wait in `dir` (default: `reckon-uploads` in the
+    /// system's temporary directory).
+    pub fn with_staging_dir(mut self, dir: std::path::PathBuf) -> Self {
+        self.staging_dir = Arc::new(dir);
+        self
+    }
+
+    /// The import and run actions, or 503 when this server has none.
+    pub(crate) fn actions(
+        &self,
+    ) -> Result<&dyn crate::actions::WorkspaceActions, crate::error::WebError> {
+        self.actions
+            .as_deref()
+            .ok_or(crate::error::WebError::Unavailable)
+    }
+
+    pub(crate) fn staging_dir(&self) -> &std::path::Path {
+        &self.staging_dir
     }
 
     pub fn store(&self) -> &SqlStore {

@@ -244,6 +244,35 @@ impl App {
             .await
     }
 
+    /// A multipart POST, its body written by hand: text fields, then files.
+    async fn post_multipart(
+        &self,
+        path: &str,
+        auth: Auth,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> Answer {
+        let (content_type, body) = multipart_body(fields, files);
+        let mut request = Request::post(path).header(header::CONTENT_TYPE, content_type);
+        match auth {
+            Auth::Anonymous => {}
+            Auth::Session(role, with_csrf) => {
+                let visitor = &self.visitors[&role];
+                request = request.header(header::COOKIE, &visitor.cookie);
+                if with_csrf {
+                    request = request.header("x-csrf-token", &visitor.csrf);
+                }
+            }
+            Auth::Token(role) => {
+                request = request.header(
+                    header::AUTHORIZATION,
+                    format!("Bearer {}", self.tokens[&role]),
+                );
+            }
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
     async fn get_with_token(&self, path: &str, token: &str) -> Answer {
         let request = Request::get(path).header(header::AUTHORIZATION, format!("Bearer {token}"));
         self.send(request.body(Body::empty()).unwrap()).await
@@ -256,6 +285,30 @@ impl App {
             .unwrap()
             .and_then(|row| row.review.map(|r| r.state))
     }
+}
+
+/// A `multipart/form-data` body: its content type and bytes.
+fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "reckon-test-boundary-5f2a";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (file_name, bytes) in files {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
 #[derive(Clone, Copy)]
@@ -937,16 +990,46 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
         [
             "GET /api/findings",
             "GET /api/findings/{id}",
+            "GET /api/imports",
             "GET /api/me",
             "GET /api/openapi.json",
             "GET /api/runs",
+            "GET /api/runs/{id}",
+            "GET /api/runs/{id}/export",
             "POST /api/findings/{id}/review",
+            "POST /api/imports",
+            "POST /api/runs",
         ]
     );
     // Each documented route answers (not 404 or 405) for a reviewer.
     for route in &documented {
         let (method, path) = route.split_once(' ').unwrap();
-        let path = path.replace("{id}", &app.under);
+        let path = if path.starts_with("/api/runs/") {
+            path.replace("{id}", &app.run.to_string()) + "?format=json"
+        } else {
+            path.replace("{id}", &app.under)
+        };
+        // Importing and running need the binary's workspace actions (503
+        // here; crates/reckon/tests/web_imports_runs.rs has them).
+        if route == "POST /api/runs" {
+            let answer = app
+                .post_json(&path, Auth::Token(Role::Reviewer), "{}")
+                .await;
+            assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{route}");
+            continue;
+        }
+        if route == "POST /api/imports" {
+            let answer = app
+                .post_multipart(
+                    &path,
+                    Auth::Token(Role::Reviewer),
+                    &[],
+                    &[("usage.csv", b"x")],
+                )
+                .await;
+            assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE, "{route}");
+            continue;
+        }
         let answer = if method == "GET" {
             app.get(&path, Some(Role::Reviewer)).await
         } else {
@@ -957,7 +1040,7 @@ async fn the_openapi_document_lists_exactly_the_api_routes() {
     }
     // And an undocumented one does not exist.
     assert_eq!(
-        app.get("/api/imports", Some(Role::Admin)).await.status,
+        app.get("/api/nothing-here", Some(Role::Admin)).await.status,
         StatusCode::NOT_FOUND
     );
 }
@@ -1029,5 +1112,279 @@ async fn pages_snapshot() {
     insta::assert_snapshot!(
         "finding_page_as_viewer",
         without_secrets(&finding.body).replace("><", ">\n<")
+    );
+}
+
+#[tokio::test]
+async fn imports_and_runs_routes_as_each_role_and_anonymous() {
+    let app = app().await;
+    let run = app.run;
+    let pages = [
+        "/imports".to_string(),
+        "/runs".to_string(),
+        format!("/runs/{run}"),
+    ];
+    let apis = ["/api/imports".to_string(), format!("/api/runs/{run}")];
+    for who in ROLES {
+        for path in &pages {
+            let answer = app.get(path, who).await;
+            match who {
+                Some(role) => {
+                    assert_eq!(
+                        answer.status,
+                        StatusCode::OK,
+                        "{path} as {role:?}: {}",
+                        answer.body
+                    );
+                    // The upload and run forms only for those who may use them.
+                    let forms = answer.body.contains("Upload and preview")
+                        || answer.body.contains("Start a run");
+                    if path != &format!("/runs/{run}") {
+                        assert_eq!(forms, role != Role::Viewer, "{path} as {role:?}");
+                    }
+                }
+                None => assert_eq!(answer.status, StatusCode::SEE_OTHER, "{path} anonymous"),
+            }
+        }
+        for path in &apis {
+            let answer = app.get(path, who).await;
+            let expected = if who.is_some() {
+                StatusCode::OK
+            } else {
+                StatusCode::UNAUTHORIZED
+            };
+            assert_eq!(
+                answer.status, expected,
+                "{path} as {who:?}: {}",
+                answer.body
+            );
+        }
+        // Downloads: page and API, every role that is signed in.
+        for path in [
+            format!("/runs/{run}/export?format=csv"),
+            format!("/api/runs/{run}/export?format=csv"),
+        ] {
+            let answer = app.get(&path, who).await;
+            match who {
+                Some(_) => {
+                    assert_eq!(answer.status, StatusCode::OK, "{path}");
+                    assert_eq!(
+                        answer.headers[header::CONTENT_TYPE],
+                        "text/csv; charset=utf-8"
+                    );
+                }
+                None => assert_ne!(answer.status, StatusCode::OK, "{path}"),
+            }
+        }
+        // A staged upload is the uploader's (none here) and a reviewer's.
+        let staged = format!("/imports/staged/{}", "ab".repeat(32));
+        let answer = app.get(&staged, who).await;
+        let expected = match who {
+            Some(Role::Viewer) => StatusCode::FORBIDDEN,
+            Some(_) => StatusCode::NOT_FOUND,
+            None => StatusCode::SEE_OTHER,
+        };
+        assert_eq!(answer.status, expected, "{staged} as {who:?}");
+        // Writes: without the binary's actions a reviewer gets 503; a
+        // viewer 403; an anonymous visitor is sent to sign in.
+        let expected = match who {
+            Some(Role::Viewer) => StatusCode::FORBIDDEN,
+            Some(_) => StatusCode::SERVICE_UNAVAILABLE,
+            None => StatusCode::SEE_OTHER,
+        };
+        let form = app
+            .post_form("/runs", who, &[("period", "2026-10")], true)
+            .await;
+        assert_eq!(
+            form.status, expected,
+            "POST /runs as {who:?}: {}",
+            form.body
+        );
+        let mut fields = vec![("period", "2026-10")];
+        let csrf = who
+            .map(|role| app.visitors[&role].csrf.clone())
+            .unwrap_or_default();
+        fields.push(("csrf", &csrf));
+        let auth = match who {
+            Some(role) => Auth::Session(role, false),
+            None => Auth::Anonymous,
+        };
+        let upload = app
+            .post_multipart("/imports", auth, &fields, &[("usage.csv", b"source\n")])
+            .await;
+        assert_eq!(
+            upload.status, expected,
+            "POST /imports as {who:?}: {}",
+            upload.body
+        );
+        let decide = app
+            .post_form(&staged, who, &[("action", "cancel")], true)
+            .await;
+        let decided = match who {
+            Some(Role::Viewer) => StatusCode::FORBIDDEN,
+            Some(_) => StatusCode::NOT_FOUND,
+            None => StatusCode::SEE_OTHER,
+        };
+        assert_eq!(decide.status, decided, "POST {staged} as {who:?}");
+        // The API: sessions send the CSRF header, tokens do not need it.
+        let auth = match who {
+            Some(role) => Auth::Session(role, true),
+            None => Auth::Anonymous,
+        };
+        let api_expected = match who {
+            Some(Role::Viewer) => StatusCode::FORBIDDEN,
+            Some(_) => StatusCode::SERVICE_UNAVAILABLE,
+            None => StatusCode::UNAUTHORIZED,
+        };
+        let answer = app
+            .post_json("/api/runs", auth, r#"{"period":"2026-10"}"#)
+            .await;
+        assert_eq!(answer.status, api_expected, "POST /api/runs as {who:?}");
+        let answer = app
+            .post_multipart(
+                "/api/imports?preview=true",
+                auth,
+                &[],
+                &[("usage.csv", b"x")],
+            )
+            .await;
+        assert_eq!(answer.status, api_expected, "POST /api/imports as {who:?}");
+    }
+    for role in Role::ALL {
+        let expected = if role == Role::Viewer {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::SERVICE_UNAVAILABLE
+        };
+        let answer = app.post_json("/api/runs", Auth::Token(role), "{}").await;
+        assert_eq!(
+            answer.status, expected,
+            "POST /api/runs by {role:?}'s token"
+        );
+        assert_eq!(
+            app.get_with_token("/api/imports", &app.tokens[&role])
+                .await
+                .status,
+            StatusCode::OK
+        );
+    }
+}
+
+#[tokio::test]
+async fn imports_and_runs_writes_without_their_csrf_token_are_refused() {
+    let app = app().await;
+    let answer = app
+        .post_form(
+            "/runs",
+            Some(Role::Reviewer),
+            &[("period", "2026-10")],
+            false,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = app
+        .post_multipart(
+            "/imports",
+            Auth::Session(Role::Reviewer, false),
+            &[("csrf", "wrong")],
+            &[("usage.csv", b"x")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    let staged = format!("/imports/staged/{}", "ab".repeat(32));
+    let answer = app
+        .post_form(
+            &staged,
+            Some(Role::Reviewer),
+            &[("action", "import")],
+            false,
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = app
+        .post_json("/api/runs", Auth::Session(Role::Reviewer, false), "{}")
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    let answer = app
+        .post_multipart(
+            "/api/imports",
+            Auth::Session(Role::Reviewer, false),
+            &[],
+            &[("usage.csv", b"x")],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn run_page_and_downloads_of_a_stored_run() {
+    let app = app().await;
+    let page = app
+        .get(&format!("/runs/{}", app.run), Some(Role::Viewer))
+        .await;
+    assert!(
+        page.body.contains("No earlier run to compare with."),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("88.00"));
+    let json = app
+        .get(&format!("/api/runs/{}", app.run), Some(Role::Viewer))
+        .await
+        .json();
+    assert_eq!(json["comparison"]["previous_run"], serde_json::Value::Null);
+    assert_eq!(json["comparison"]["new"].as_array().unwrap().len(), 2);
+    for (format, content_type) in [
+        (
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("html", "text/html; charset=utf-8"),
+        ("csv", "text/csv; charset=utf-8"),
+        ("evidence-csv", "text/csv; charset=utf-8"),
+        ("json", "application/json"),
+        ("adjustments", "text/csv; charset=utf-8"),
+    ] {
+        let answer = app
+            .get(
+                &format!("/runs/{}/export?format={format}&all=true", app.run),
+                Some(Role::Viewer),
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{format}: {}", answer.body);
+        assert_eq!(
+            answer.headers[header::CONTENT_TYPE],
+            content_type,
+            "{format}"
+        );
+        let disposition = answer.headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap();
+        assert!(
+            disposition.starts_with("attachment; filename=\"reckon-run-"),
+            "{disposition}"
+        );
+    }
+    let report = app
+        .get(
+            &format!("/api/runs/{}/export?format=json", app.run),
+            Some(Role::Viewer),
+        )
+        .await;
+    let first_line = report.body.lines().next().unwrap_or("");
+    assert!(report.body.contains("88.00"), "{first_line}");
+    let bad = app
+        .get(
+            &format!("/api/runs/{}/export?format=pdf", app.run),
+            Some(Role::Viewer),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.json()["error"].as_str().unwrap().contains("xlsx"));
+    assert_eq!(
+        app.get("/api/runs/999/export?format=csv", Some(Role::Viewer))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
     );
 }

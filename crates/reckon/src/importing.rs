@@ -5,13 +5,14 @@
 //! feed), so a run can put the latest snapshots of every feed together.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use reckon_core::Catalog;
 use reckon_sources::canonical::{self, mapping_file::MappingFile};
 use reckon_sources::convert::{
-    BILLING_COLUMNS, CanonicalWriter, ConvertOptions, MemoryOutput, USAGE_COLUMNS, convert,
+    BILLING_COLUMNS, CanonicalWriter, ConvertOptions, ConvertReport, FileReport, MemoryOutput,
+    USAGE_COLUMNS, convert,
 };
 use reckon_sources::input::{ReadOptions, open_inputs};
 use reckon_sources::profiles::{Context as ProfileContext, Registry};
@@ -46,58 +47,98 @@ pub struct ImportRequest<'a> {
 
 /// Reads, checks and converts every file; all or nothing.
 pub fn prepare(request: &ImportRequest<'_>) -> Result<Vec<NewImport>> {
-    // Converting needs the billing period; a period given or, failing
-    // that, this month.
-    let period_end = match &request.period {
-        Some(period) => period_last_day(period)?,
-        None => request
-            .now
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .last_of_month(),
-    };
-    let as_of = period_end
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .map(|z| z.timestamp())
-        .map_err(|e| UserError(format!("bad period: {e}")))?;
-    let mut pending = Vec::new();
+    let mut files = Vec::with_capacity(request.files.len());
     for path in request.files {
         let bytes = std::fs::read(path)
             .map_err(|e| UserError(format!("{}: cannot be read: {e}", path.display())))?;
-        let hash: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let shown = path.display().to_string();
-        match canonical_kind(&file_name) {
-            Some(kind) => pending.extend(canonical_file(kind, &shown, &file_name, &hash, bytes)?),
-            None => pending.extend(vendor_export(
-                path,
-                &file_name,
+        files.push(SourceFile {
+            shown: path.display().to_string(),
+            file_name,
+            bytes,
+        });
+    }
+    let as_of = conversion_instant(request.period.as_deref(), request.now)?;
+    let mut pending = Vec::new();
+    for file in files {
+        pending.extend(prepare_file(file, as_of, request.registry)?.0);
+    }
+    finish_prepared(
+        pending,
+        request.period.as_deref(),
+        &request.actor,
+        request.now,
+    )
+}
+
+/// A file to import, by the name it is shown with and its own name (which
+/// tells a canonical file).
+struct SourceFile {
+    shown: String,
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+/// The instant converting judges at: the end of the period given or,
+/// failing that, of this month.
+fn conversion_instant(period: Option<&str>, now: jiff::Timestamp) -> Result<jiff::Timestamp> {
+    let period_end = match period {
+        Some(period) => period_last_day(period)?,
+        None => now
+            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+            .date()
+            .last_of_month(),
+    };
+    Ok(period_end
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .map(|z| z.timestamp())
+        .map_err(|e| UserError(format!("bad period: {e}")))?)
+}
+
+/// One file's snapshots, with what the conversion said about it (nothing
+/// for a canonical file).
+fn prepare_file(
+    file: SourceFile,
+    as_of: jiff::Timestamp,
+    registry: &Registry,
+) -> Result<(Vec<Pending>, Option<ConvertReport>)> {
+    let hash: String = Sha256::digest(&file.bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    match canonical_kind(&file.file_name) {
+        Some(kind) => Ok((
+            canonical_file(kind, &file.shown, &file.file_name, &hash, file.bytes)?,
+            None,
+        )),
+        None => {
+            let (pending, report) = vendor_export(
+                &file.shown,
+                &file.file_name,
                 &hash,
-                bytes,
+                file.bytes,
                 as_of,
-                request.registry,
-            )?),
+                registry,
+            )?;
+            Ok((pending, Some(report)))
         }
     }
-    let period = match &request.period {
-        Some(period) => period.clone(),
-        None => pending
-            .iter()
-            .filter_map(|p| p.newest_seen.as_deref())
-            .max()
-            .map(|newest| newest[..7].to_string())
-            .ok_or_else(|| {
-                UserError(
-                    "these files carry no last-seen date to tell the period: pass --period YYYY-MM"
-                        .to_string(),
-                )
-            })?,
+}
+
+/// The period (given, or that of the newest last-seen date) and the
+/// snapshots to store.
+fn finish_prepared(
+    pending: Vec<Pending>,
+    period: Option<&str>,
+    actor: &str,
+    now: jiff::Timestamp,
+) -> Result<Vec<NewImport>> {
+    let period = match period {
+        Some(period) => period.to_string(),
+        None => period_of(&pending)?,
     };
     period_last_day(&period)?;
     Ok(pending
@@ -108,14 +149,147 @@ pub fn prepare(request: &ImportRequest<'_>) -> Result<Vec<NewImport>> {
             source: p.source,
             file_name: p.file_name,
             file_hash: p.file_hash,
-            imported_at: request.now.to_string(),
-            imported_by: request.actor.clone(),
+            imported_at: now.to_string(),
+            imported_by: actor.to_string(),
             rows: p.rows,
             newest_seen: p.newest_seen,
             content: p.content,
             changes: Vec::new(),
         })
         .collect())
+}
+
+/// The month of the newest last-seen date.
+fn period_of(pending: &[Pending]) -> Result<String> {
+    Ok(pending
+        .iter()
+        .filter_map(|p| p.newest_seen.as_deref())
+        .max()
+        .map(|newest| newest[..7].to_string())
+        .ok_or_else(|| {
+            UserError(
+                "these files carry no last-seen date to tell the period: pass --period YYYY-MM"
+                    .to_string(),
+            )
+        })?)
+}
+
+/// Files held in memory (uploaded, say), by name.
+#[derive(Debug, Clone)]
+pub struct NamedFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Like [`prepare`], for files in memory: all or nothing.
+pub fn prepare_named(
+    files: &[NamedFile],
+    period: Option<&str>,
+    actor: &str,
+    now: jiff::Timestamp,
+    registry: &Registry,
+) -> Result<Vec<NewImport>> {
+    let as_of = conversion_instant(period, now)?;
+    let mut pending = Vec::new();
+    for file in files {
+        pending.extend(prepare_file(named_source(file), as_of, registry)?.0);
+    }
+    finish_prepared(pending, period, actor, now)
+}
+
+fn named_source(file: &NamedFile) -> SourceFile {
+    SourceFile {
+        shown: file.name.clone(),
+        file_name: file.name.clone(),
+        bytes: file.bytes.clone(),
+    }
+}
+
+/// What one file would give, without storing anything.
+#[derive(Debug, Clone)]
+pub struct FilePreview {
+    pub file_name: String,
+    pub file_hash: String,
+    /// Each part the profiles recognised (a vendor export), with its rows
+    /// read, used and skipped; empty for a canonical file.
+    pub recognised: Vec<FileReport>,
+    /// Notes of the conversion (an optional file not given).
+    pub notes: Vec<String>,
+    /// The snapshots it would store: kind, source, rows, newest last-seen.
+    pub snapshots: Vec<(ImportKind, String, u64, Option<String>)>,
+    /// Why nothing can be taken from it (it matches no profile, a row is
+    /// malformed, ...).
+    pub error: Option<String>,
+}
+
+/// What an import of some files would store.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    /// The period the snapshots would be stored under; `Err` says why it
+    /// cannot be told.
+    pub period: std::result::Result<String, String>,
+    pub files: Vec<FilePreview>,
+}
+
+/// Each file read and converted as [`prepare_named`] would, each on its
+/// own (one file's error does not hide what the others give).
+pub fn preview(
+    files: &[NamedFile],
+    period: Option<&str>,
+    now: jiff::Timestamp,
+    registry: &Registry,
+) -> ImportPreview {
+    let as_of = match conversion_instant(period, now) {
+        Ok(as_of) => as_of,
+        Err(error) => {
+            return ImportPreview {
+                period: Err(format!("{error:#}")),
+                files: Vec::new(),
+            };
+        }
+    };
+    let mut all = Vec::new();
+    let mut previews = Vec::with_capacity(files.len());
+    for file in files {
+        let hash: String = Sha256::digest(&file.bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let mut preview = FilePreview {
+            file_name: file.name.clone(),
+            file_hash: hash,
+            recognised: Vec::new(),
+            notes: Vec::new(),
+            snapshots: Vec::new(),
+            error: None,
+        };
+        match prepare_file(named_source(file), as_of, registry) {
+            Ok((pending, report)) => {
+                if let Some(report) = report {
+                    preview.recognised = report.files;
+                    preview.notes = report.notes;
+                }
+                preview.snapshots = pending
+                    .iter()
+                    .map(|p| (p.kind, p.source.clone(), p.rows, p.newest_seen.clone()))
+                    .collect();
+                all.extend(pending);
+            }
+            Err(error) => preview.error = Some(format!("{error:#}")),
+        }
+        previews.push(preview);
+    }
+    let period = match period {
+        Some(period) => Ok(period.to_string()),
+        None if all.is_empty() => Err("no file could be read".to_string()),
+        None => period_of(&all).map_err(|e| {
+            format!("{e:#}").replace("pass --period YYYY-MM", "give the period (YYYY-MM)")
+        }),
+    };
+    ImportPreview {
+        period,
+        files: previews,
+    }
 }
 
 /// The last day of a `YYYY-MM` period.
@@ -216,16 +390,15 @@ fn canonical_file(
 
 /// A PSA or vendor export, converted with its profile.
 fn vendor_export(
-    path: &Path,
+    shown: &str,
     file_name: &str,
     hash: &str,
     bytes: Vec<u8>,
     as_of: jiff::Timestamp,
     registry: &Registry,
-) -> Result<Vec<Pending>> {
-    let shown = path.display().to_string();
+) -> Result<(Vec<Pending>, ConvertReport)> {
     let inputs = open_inputs(
-        &shown,
+        shown,
         Box::new(std::io::Cursor::new(bytes)),
         &ReadOptions::default(),
     )?;
@@ -273,7 +446,7 @@ fn vendor_export(
             pending.extend(split_by_source(
                 kind,
                 text.as_bytes(),
-                &shown,
+                shown,
                 file_name,
                 hash,
             )?);
@@ -295,7 +468,7 @@ fn vendor_export(
     if pending.is_empty() {
         return Err(UserError(format!("{shown}: no record could be read from it")).into());
     }
-    Ok(pending)
+    Ok((pending, report))
 }
 
 /// Rewrites a CSV text into `columns` (by header name; missing ones empty).
@@ -498,8 +671,16 @@ pub async fn import_files(
     workspace: &crate::workspace::Workspace,
     request: &ImportRequest<'_>,
 ) -> Result<Vec<(NewImport, reckon_store::ImportOutcome)>> {
+    store_imports(workspace, prepare(request)?).await
+}
+
+/// Stores prepared snapshots in one transaction, each mapping file's
+/// changes against the one it replaces going to the audit trail.
+pub async fn store_imports(
+    workspace: &crate::workspace::Workspace,
+    mut imports: Vec<NewImport>,
+) -> Result<Vec<(NewImport, reckon_store::ImportOutcome)>> {
     use reckon_store::Store;
-    let mut imports = prepare(request)?;
     for import in imports.iter_mut().filter(|i| {
         matches!(
             i.kind,

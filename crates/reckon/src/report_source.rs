@@ -3,99 +3,42 @@
 //! of files. Both go through the findings' JSON, so every format shows the
 //! numbers `reckon run` wrote.
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use anyhow::{Context, Result};
 use reckon_core::RunParams;
 use reckon_report::model::{LineInfo, ReportFinding, ReportRun};
-use reckon_store::{ImportKind, Note, Review, RunStore, Store, effective_state, short_id};
-use rust_decimal::Decimal;
+use reckon_web::report_data::ReportDataError;
 
 use crate::annotations::MappingChoices;
-use crate::commands::review_commands::{run_or_latest, today};
+use crate::commands::review_commands::today;
 use crate::dataset::{self, Dir};
 use crate::error::UserError;
 use crate::pipeline;
 use crate::workspace::Workspace;
 
-/// A stored run (`None`: the latest) with today's review state.
+/// A stored run (`None`: the latest) with today's review state: the one
+/// function the web app's downloads use too.
 pub async fn stored_report(workspace: &Workspace, run: Option<i64>) -> Result<ReportRun> {
-    let store = &workspace.store;
-    let run = run_or_latest(workspace, run).await?;
-    let reviews: HashMap<String, Review> = store
-        .reviews()
-        .await?
-        .into_iter()
-        .map(|review| (review.fingerprint.clone(), review))
-        .collect();
-    let mut notes: HashMap<String, Vec<Note>> = HashMap::new();
-    for note in store.all_notes().await? {
-        notes
-            .entry(note.fingerprint.clone())
-            .or_default()
-            .push(note);
-    }
-    let today = today();
-    let mut findings = Vec::new();
-    for stored in store.run_findings(run.id).await? {
-        let mut finding = ReportFinding::from_json(&stored.detail)
-            .with_context(|| format!("run {}: finding {}", run.id, stored.fingerprint))?;
-        let review = reviews.get(&stored.fingerprint);
-        finding.id = short_id(&stored.fingerprint);
-        finding.state = effective_state(review, &today).as_str().to_string();
-        if let Some(review) = review {
-            finding.assignee = review.assignee.clone();
-            finding.for_action = review.for_action;
-        }
-        finding.note = notes
-            .get(&stored.fingerprint)
-            .map(|notes| joined_notes(notes))
-            .unwrap_or_default();
-        findings.push(finding);
-    }
-    let mut lines = Vec::new();
-    for import in store.imports(None).await? {
-        if import.kind == ImportKind::Billing && run.inputs.contains(&import.id) {
-            let content = store.import_content(import.id).await?;
-            let shown = format!("import {} ({})", import.id, import.file_name);
-            lines.extend(read_lines(&content, &shown)?);
-        }
-    }
-    let mut report = ReportRun {
-        run_id: Some(run.id),
-        period: run.period.clone(),
-        as_of: run.as_of.clone(),
-        currency: currency(workspace).await?,
-        generated_at: crate::commands::run::now(),
-        findings,
-        lines,
-    };
-    report.sort_by_money();
-    Ok(report)
+    reckon_web::report_data::stored_report(
+        &workspace.store,
+        run,
+        &today(),
+        &crate::commands::run::now(),
+    )
+    .await
+    .map_err(report_error)
 }
 
-/// The workspace's currency setting, or the default.
-async fn currency(workspace: &Workspace) -> Result<String> {
-    Ok(workspace
-        .store
-        .setting("currency")
-        .await?
-        .unwrap_or_else(|| crate::commands::DEFAULT_CURRENCY.to_string()))
-}
-
-/// Every note, oldest first: "2026-11-02 ann: text | ...". Nothing a
-/// reviewer wrote is left out of a report.
-fn joined_notes(notes: &[Note]) -> String {
-    notes
-        .iter()
-        .map(|note| {
-            let day = note.at.get(..10).unwrap_or(&note.at);
-            format!("{day} {}: {}", note.author, note.body)
-        })
-        .collect::<Vec<_>>()
-        .join(" | ")
+/// A missing run or unreadable stored data is the user's to fix; a
+/// database failure is not.
+fn report_error(error: ReportDataError) -> anyhow::Error {
+    match error {
+        ReportDataError::NoRun(message) | ReportDataError::Data(message) => {
+            UserError(message).into()
+        }
+        ReportDataError::Store(error) => anyhow::Error::new(error),
+    }
 }
 
 /// A live reconciliation of a canonical data set, as `reckon run --data`
@@ -134,78 +77,15 @@ pub fn live_report(data: &Path, params: &RunParams, currency: &str) -> Result<Re
     Ok(run)
 }
 
-/// Billing lines with the columns adjustments need, by header name (a
-/// hand-made billing.csv has only the required ones).
+/// Billing lines with the columns adjustments need, by header name.
 pub fn read_lines(content: &[u8], shown: &str) -> Result<Vec<LineInfo>> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(content);
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| UserError(format!("{shown}: {e}")))?
-        .iter()
-        .map(|h| h.trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let at = |name: &str| header.iter().position(|h| h == name);
-    let columns = [
-        "line_id",
-        "client_id",
-        "client_name",
-        "product_id",
-        "product_name",
-        "quantity",
-        "unit_price",
-        "agreement",
-        "agreement_id",
-        "included",
-        "description",
-        "profile",
-    ]
-    .map(at);
-    let mut lines = Vec::new();
-    for (index, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| UserError(format!("{shown}: {e}")))?;
-        let row = index + 2;
-        let cell = |column: usize| {
-            columns[column]
-                .and_then(|i| record.get(i))
-                .unwrap_or("")
-                .to_string()
-        };
-        let number = |column: usize, name: &str| -> Result<Decimal> {
-            let text = cell(column);
-            if text.is_empty() {
-                return Ok(Decimal::ZERO);
-            }
-            Decimal::from_str(&text).map_err(|_| {
-                UserError(format!(
-                    "{shown}: row {row}, column {name}: {text:?} is not a number"
-                ))
-                .into()
-            })
-        };
-        lines.push(LineInfo {
-            line_id: cell(0),
-            client_id: cell(1),
-            client_name: cell(2),
-            product_id: cell(3),
-            product_name: cell(4),
-            quantity: number(5, "quantity")?,
-            unit_price: number(6, "unit_price")?,
-            agreement: cell(7),
-            agreement_id: cell(8),
-            included: number(9, "included")?,
-            description: cell(10),
-            profile: cell(11),
-        });
-    }
-    Ok(lines)
+    reckon_web::report_data::read_lines(content, shown).map_err(report_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rust_decimal::Decimal;
 
     #[test]
     fn lines_read_by_header_name_with_optional_columns() {

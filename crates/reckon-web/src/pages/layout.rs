@@ -12,6 +12,8 @@ use crate::auth::Principal;
 pub enum Nav {
     Dashboard,
     Findings,
+    Imports,
+    Runs,
 }
 
 /// The top bar's period selector.
@@ -54,6 +56,8 @@ pub fn page(
                     nav {
                         a href="/" class=[(nav == Nav::Dashboard).then_some("active")] { "Dashboard" }
                         a href="/findings" class=[(nav == Nav::Findings).then_some("active")] { "Findings" }
+                        a href="/runs" class=[(nav == Nav::Runs).then_some("active")] { "Runs" }
+                        a href="/imports" class=[(nav == Nav::Imports).then_some("active")] { "Imports" }
                     }
                     div.spacer {}
                     @if !periods.periods.is_empty() {

@@ -4,7 +4,9 @@ pub mod assets;
 pub mod dashboard;
 pub mod finding;
 pub mod findings;
+pub mod imports;
 pub mod layout;
+pub mod runs;
 pub mod setup;
 pub mod sign_in;
 

@@ -77,13 +77,22 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     }
     writeln!(out, "Press Ctrl-C to stop.")?;
     drop(out);
+    let registry = reckon_sources::profiles::Registry::builtin().with_custom(
+        crate::custom_profiles::load(crate::custom_profiles::profiles_dir(None).as_deref())?,
+    );
+    let staging_dir = workspace.dir.join("uploads");
+    let workspace = std::sync::Arc::new(workspace);
     let state = AppState::new(
         store,
         WebConfig {
             secure_cookies: args.https,
             ..WebConfig::default()
         },
-    );
+    )
+    .with_actions(std::sync::Arc::new(
+        crate::web_actions::WorkspaceWebActions::new(std::sync::Arc::clone(&workspace), registry),
+    ))
+    .with_staging_dir(staging_dir);
     runtime
         .block_on(reckon_web::serve(&args.bind, state))
         .with_context(|| format!("cannot serve on {}", args.bind))?;
