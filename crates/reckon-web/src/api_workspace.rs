@@ -91,7 +91,7 @@ pub async fn upload(
     multipart: Multipart,
 ) -> WebResult<Json<Value>> {
     let actions = state.actions()?;
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(multipart, state.config().max_upload_bytes).await?;
     if upload.files.is_empty() {
         return Err(WebError::BadRequest(
             "no file in the upload: send each as a multipart part with a file name".to_string(),

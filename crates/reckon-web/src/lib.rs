@@ -55,7 +55,7 @@ pub fn router(state: AppState) -> Router {
         .route("/imports", get(pages::imports::page))
         .route(
             "/imports",
-            post(pages::imports::upload).layer(upload_limit()),
+            post(pages::imports::upload).layer(upload_limit(&state)),
         )
         .route(
             "/imports/staged/{token}",
@@ -67,7 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/imports", get(api_workspace::imports))
         .route(
             "/api/imports",
-            post(api_workspace::upload).layer(upload_limit()),
+            post(api_workspace::upload).layer(upload_limit(&state)),
         )
         .route("/api/runs", post(api_workspace::start))
         .route("/api/runs/{id}", get(api_workspace::run))
@@ -85,9 +85,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Uploads may be large exports, up to [`uploads::MAX_UPLOAD_BYTES`].
-fn upload_limit() -> axum::extract::DefaultBodyLimit {
-    axum::extract::DefaultBodyLimit::max(uploads::MAX_UPLOAD_BYTES)
+/// Uploads may be large exports, up to `WebConfig::max_upload_bytes`.
+fn upload_limit(state: &AppState) -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(state.config().max_upload_bytes)
 }
 
 async fn healthz() -> &'static str {

@@ -19,6 +19,8 @@ pub struct WebConfig {
     /// `failure_window` before answering 429.
     pub max_failures: usize,
     pub failure_window: Duration,
+    /// The largest upload of export files taken (413 past it).
+    pub max_upload_bytes: usize,
 }
 
 impl Default for WebConfig {
@@ -28,6 +30,7 @@ impl Default for WebConfig {
             session_hours: 12,
             max_failures: 5,
             failure_window: Duration::from_secs(15 * 60),
+            max_upload_bytes: crate::uploads::MAX_UPLOAD_BYTES,
         }
     }
 }

@@ -12,8 +12,21 @@ use serde::{Deserialize, Serialize};
 use crate::actions::UploadedFile;
 use crate::error::{WebError, WebResult};
 
-/// The largest upload taken, all files together.
+/// The largest upload taken by default, all files together
+/// (`WebConfig::max_upload_bytes`).
 pub const MAX_UPLOAD_BYTES: usize = 200 * 1024 * 1024;
+
+/// A size as people read it: "200 MB", "512 KB".
+pub fn size_text(bytes: usize) -> String {
+    const MB: usize = 1024 * 1024;
+    if bytes >= MB {
+        format!("{} MB", bytes / MB)
+    } else if bytes >= 1024 {
+        format!("{} KB", bytes / 1024)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
 
 /// Staged uploads older than this are removed when the next one comes.
 const STAGED_FOR_SECONDS: u64 = 24 * 60 * 60;
@@ -35,11 +48,11 @@ impl Upload {
     }
 }
 
-fn multipart_error(error: MultipartError) -> WebError {
+fn multipart_error(error: MultipartError, limit: usize) -> WebError {
     if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
         WebError::TooLarge(format!(
-            "the upload is larger than {} MB: import the files a few at a time, or with `reckon import`",
-            MAX_UPLOAD_BYTES / (1024 * 1024)
+            "the upload is larger than {}: upload the files a few at a time, or import them with `reckon import`",
+            size_text(limit)
         ))
     } else {
         WebError::BadRequest(format!(
@@ -51,13 +64,17 @@ fn multipart_error(error: MultipartError) -> WebError {
 
 /// Reads every part: a part with a file name is a file (an empty file
 /// input is passed over), any other a text field.
-pub async fn read_upload(mut multipart: Multipart) -> WebResult<Upload> {
+pub async fn read_upload(mut multipart: Multipart, limit: usize) -> WebResult<Upload> {
     let mut upload = Upload::default();
-    while let Some(field) = multipart.next_field().await.map_err(multipart_error)? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e, limit))?
+    {
         let name = field.name().unwrap_or("").to_string();
         match field.file_name().map(str::to_string) {
             Some(file_name) => {
-                let bytes = field.bytes().await.map_err(multipart_error)?;
+                let bytes = field.bytes().await.map_err(|e| multipart_error(e, limit))?;
                 let file_name = clean_name(&file_name);
                 if file_name.is_empty() && bytes.is_empty() {
                     continue;
@@ -73,7 +90,7 @@ pub async fn read_upload(mut multipart: Multipart) -> WebResult<Upload> {
                 });
             }
             None => {
-                let text = field.text().await.map_err(multipart_error)?;
+                let text = field.text().await.map_err(|e| multipart_error(e, limit))?;
                 upload.fields.push((name, text));
             }
         }

@@ -1388,3 +1388,30 @@ async fn run_page_and_downloads_of_a_stored_run() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn an_upload_past_the_size_limit_is_refused_with_the_limit() {
+    let app = app_with(WebConfig {
+        max_upload_bytes: 2048,
+        ..WebConfig::default()
+    })
+    .await;
+    let csrf = app.visitors[&Role::Reviewer].csrf.clone();
+    let big = vec![b'x'; 8192];
+    let answer = app
+        .post_multipart(
+            "/imports",
+            Auth::Session(Role::Reviewer, false),
+            &[("csrf", &csrf)],
+            &[("usage.csv", &big)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        answer.body.contains("the upload is larger than 2 KB"),
+        "{}",
+        answer.body
+    );
+    let page = app.get("/imports", Some(Role::Reviewer)).await;
+    assert!(page.body.contains("Up to 2 KB in all."), "{}", page.body);
+}

@@ -181,7 +181,11 @@ pub struct NamedFile {
     pub bytes: Vec<u8>,
 }
 
-/// Like [`prepare`], for files in memory: all or nothing.
+/// Like [`prepare`], for files in memory (uploaded together): all or
+/// nothing. Unlike `reckon import`, the PSA and vendor exports among them
+/// are converted together, so a profile's parts may come in separate files
+/// (NinjaOne's devices and organisations); their snapshots are named by all
+/// of them.
 pub fn prepare_named(
     files: &[NamedFile],
     period: Option<&str>,
@@ -190,11 +194,61 @@ pub fn prepare_named(
     registry: &Registry,
 ) -> Result<Vec<NewImport>> {
     let as_of = conversion_instant(period, now)?;
+    let (canonical, vendor): (Vec<&NamedFile>, Vec<&NamedFile>) = files
+        .iter()
+        .partition(|file| canonical_kind(&file.name).is_some());
     let mut pending = Vec::new();
-    for file in files {
+    for file in canonical {
         pending.extend(prepare_file(named_source(file), as_of, registry)?.0);
     }
+    if !vendor.is_empty() {
+        pending.extend(vendor_group(&vendor, as_of, registry)?.0);
+    }
     finish_prepared(pending, period, actor, now)
+}
+
+/// The name and hash snapshots of files converted together carry: the
+/// names joined, the hash of their hashes (one file: its own).
+fn group_identity(files: &[&NamedFile]) -> (String, String) {
+    let hashes: Vec<String> = files.iter().map(|file| sha256_hex(&file.bytes)).collect();
+    let name = files
+        .iter()
+        .map(|file| file.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hash = if hashes.len() == 1 {
+        hashes[0].clone()
+    } else {
+        sha256_hex(hashes.join("\n").as_bytes())
+    };
+    (name, hash)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+/// Vendor exports converted in one go.
+fn vendor_group(
+    files: &[&NamedFile],
+    as_of: jiff::Timestamp,
+    registry: &Registry,
+) -> Result<(Vec<Pending>, ConvertReport)> {
+    let (name, hash) = group_identity(files);
+    vendor_exports(
+        files
+            .iter()
+            .map(|file| (file.name.clone(), file.bytes.clone()))
+            .collect(),
+        &name,
+        &name,
+        &hash,
+        as_of,
+        registry,
+    )
 }
 
 fn named_source(file: &NamedFile) -> SourceFile {
@@ -231,8 +285,10 @@ pub struct ImportPreview {
     pub files: Vec<FilePreview>,
 }
 
-/// Each file read and converted as [`prepare_named`] would, each on its
-/// own (one file's error does not hide what the others give).
+/// Each file read and converted as [`prepare_named`] would: canonical
+/// files one by one, the vendor exports together (one entry naming them
+/// all) or, when they cannot be converted together, one by one, so each
+/// file's problem is told.
 pub fn preview(
     files: &[NamedFile],
     period: Option<&str>,
@@ -250,34 +306,55 @@ pub fn preview(
     };
     let mut all = Vec::new();
     let mut previews = Vec::with_capacity(files.len());
-    for file in files {
-        let hash: String = Sha256::digest(&file.bytes)
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        let mut preview = FilePreview {
-            file_name: file.name.clone(),
-            file_hash: hash,
-            recognised: Vec::new(),
-            notes: Vec::new(),
-            snapshots: Vec::new(),
-            error: None,
-        };
-        match prepare_file(named_source(file), as_of, registry) {
-            Ok((pending, report)) => {
-                if let Some(report) = report {
-                    preview.recognised = report.files;
-                    preview.notes = report.notes;
+    let mut record =
+        |name: String, hash: String, outcome: Result<(Vec<Pending>, Option<ConvertReport>)>| {
+            let mut preview = FilePreview {
+                file_name: name,
+                file_hash: hash,
+                recognised: Vec::new(),
+                notes: Vec::new(),
+                snapshots: Vec::new(),
+                error: None,
+            };
+            match outcome {
+                Ok((pending, report)) => {
+                    if let Some(report) = report {
+                        preview.recognised = report.files;
+                        preview.notes = report.notes;
+                    }
+                    preview.snapshots = pending
+                        .iter()
+                        .map(|p| (p.kind, p.source.clone(), p.rows, p.newest_seen.clone()))
+                        .collect();
+                    all.extend(pending);
                 }
-                preview.snapshots = pending
-                    .iter()
-                    .map(|p| (p.kind, p.source.clone(), p.rows, p.newest_seen.clone()))
-                    .collect();
-                all.extend(pending);
+                Err(error) => preview.error = Some(format!("{error:#}")),
             }
-            Err(error) => preview.error = Some(format!("{error:#}")),
+            previews.push(preview);
+        };
+    let (canonical, vendor): (Vec<&NamedFile>, Vec<&NamedFile>) = files
+        .iter()
+        .partition(|file| canonical_kind(&file.name).is_some());
+    for file in canonical {
+        record(
+            file.name.clone(),
+            sha256_hex(&file.bytes),
+            prepare_file(named_source(file), as_of, registry),
+        );
+    }
+    if vendor.len() > 1
+        && let Ok((pending, report)) = vendor_group(&vendor, as_of, registry)
+    {
+        let (name, hash) = group_identity(&vendor);
+        record(name, hash, Ok((pending, Some(report))));
+    } else {
+        for file in vendor {
+            record(
+                file.name.clone(),
+                sha256_hex(&file.bytes),
+                prepare_file(named_source(file), as_of, registry),
+            );
         }
-        previews.push(preview);
     }
     let period = match period {
         Some(period) => Ok(period.to_string()),
@@ -397,11 +474,34 @@ fn vendor_export(
     as_of: jiff::Timestamp,
     registry: &Registry,
 ) -> Result<(Vec<Pending>, ConvertReport)> {
-    let inputs = open_inputs(
+    vendor_exports(
+        vec![(shown.to_string(), bytes)],
         shown,
-        Box::new(std::io::Cursor::new(bytes)),
-        &ReadOptions::default(),
-    )?;
+        file_name,
+        hash,
+        as_of,
+        registry,
+    )
+}
+
+/// PSA or vendor exports converted together (a profile's parts may come
+/// in separate files), their snapshots named `file_name`.
+fn vendor_exports(
+    files: Vec<(String, Vec<u8>)>,
+    shown: &str,
+    file_name: &str,
+    hash: &str,
+    as_of: jiff::Timestamp,
+    registry: &Registry,
+) -> Result<(Vec<Pending>, ConvertReport)> {
+    let mut inputs = Vec::new();
+    for (name, bytes) in files {
+        inputs.extend(open_inputs(
+            &name,
+            Box::new(std::io::Cursor::new(bytes)),
+            &ReadOptions::default(),
+        )?);
+    }
     let output = MemoryOutput::default();
     let mut writer = CanonicalWriter::new(output.clone());
     let context = ProfileContext::for_as_of(as_of);

@@ -397,6 +397,28 @@ async fn api_preview_of_canonical_vendor_unknown_and_duplicate_files() {
         .map(|s| s["kind"].as_str().unwrap())
         .collect();
     assert!(kinds.contains(&"usage"), "{json}");
+    // Its two files are converted together: one entry, both parts, no error.
+    assert_eq!(json["importable"], true, "{json}");
+    assert_eq!(
+        json["files"][0]["file_name"],
+        "devices.json, organizations.json"
+    );
+    assert_eq!(parts.len(), 2, "{json}");
+    let stored = app
+        .api_upload(
+            "?period=2026-11",
+            &[
+                ("devices.json", &devices),
+                ("organizations.json", &organizations),
+            ],
+        )
+        .await
+        .json();
+    assert_eq!(stored["imports"][0]["source"], "ninjaone", "{stored}");
+    assert_eq!(
+        stored["imports"][0]["file_name"],
+        "devices.json, organizations.json"
+    );
     // A file no profile knows: a clear message, nothing stored.
     let before = app.store.imports(None).await.unwrap().len();
     let mystery = b"colour,flavour\nred,sweet\n".as_slice();

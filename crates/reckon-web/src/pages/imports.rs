@@ -10,8 +10,9 @@ use crate::actions::{FileCheck, ImportCheck, Imported};
 use crate::auth::{Principal, Reviewer, Signed, SignedForm};
 use crate::error::{WebError, WebResult};
 use crate::pages::layout::{Nav, PeriodChoice, page as layout};
+use crate::pages::runs::when;
 use crate::state::AppState;
-use crate::uploads::{MAX_UPLOAD_BYTES, discard, read_upload, stage, staged_files};
+use crate::uploads::{discard, read_upload, size_text, stage, staged_files};
 
 /// Earlier imports of the same bytes: (import id, period, kind, source).
 pub fn earlier_imports<'a>(check: &FileCheck, all: &'a [ImportRecord]) -> Vec<&'a ImportRecord> {
@@ -46,7 +47,7 @@ async fn imports_page(
                             input type="text" name="period" placeholder="2026-10" pattern="[0-9]{4}-[0-9]{2}"; }
                     }
                     p { button type="submit" { "Upload and preview" } }
-                    p.sub { "Up to " (MAX_UPLOAD_BYTES / (1024 * 1024)) " MB in all. Nothing is stored before you confirm the preview." }
+                    p.sub { "Up to " (size_text(state.config().max_upload_bytes)) " in all. Nothing is stored before you confirm the preview." }
                 }
             }
         }
@@ -70,7 +71,7 @@ async fn imports_page(
                                 td.mono { (import.file_name) }
                                 td.num { (import.rows) }
                                 td { (import.imported_by) }
-                                td { (import.imported_at) }
+                                td { (when(&import.imported_at)) }
                             }
                         }
                     }
@@ -102,7 +103,7 @@ pub async fn upload(
     Signed(principal, _): Signed<Reviewer>,
     multipart: Multipart,
 ) -> WebResult<Response> {
-    let upload = read_upload(multipart).await?;
+    let upload = read_upload(multipart, state.config().max_upload_bytes).await?;
     let sent = upload.field("csrf").unwrap_or("");
     if principal.csrf().is_empty() || !crate::secrets::same_secret(sent, principal.csrf()) {
         return Err(WebError::Csrf);
@@ -133,7 +134,7 @@ pub async fn preview(
     let importable = check.period.is_ok() && check.files.iter().all(|f| f.error.is_none());
     let content = html! {
         h1 { "Preview of the upload" }
-        p.sub { "Uploaded at " (meta.uploaded_at) ". Nothing is stored yet." }
+        p.sub { "Uploaded at " (when(&meta.uploaded_at)) ". Nothing is stored yet." }
         (check_summary(&check, &all))
         div.panel {
             form method="post" action=(format!("/imports/staged/{token}")) {

@@ -121,7 +121,7 @@ pub async fn list(
                                 td { (run.period) }
                                 td { (day(&run.as_of)) }
                                 td { (run.created_by) }
-                                td { (run.created_at) }
+                                td { (when(&run.created_at)) }
                                 td.num { (run.finding_count) }
                                 td.num.under { (money(decimal(&run.underbilled))) }
                                 td.num { (money(decimal(&run.overbilled))) }
@@ -143,6 +143,14 @@ pub async fn list(
 
 fn day(text: &str) -> &str {
     text.get(..10).unwrap_or(text)
+}
+
+/// An RFC 3339 instant in UTC as people read it: `2026-11-01 09:00:00 UTC`.
+pub(crate) fn when(text: &str) -> String {
+    match text.strip_suffix('Z') {
+        Some(utc) => format!("{} UTC", utc.replacen('T', " ", 1)),
+        None => text.to_string(),
+    }
 }
 
 fn start_form(principal: &Principal, periods: &[String]) -> Markup {
@@ -214,7 +222,7 @@ async fn run_page(
     let title = format!("Run {}", run.id);
     let content = html! {
         h1 { (title) " · " (run.period) }
-        p.sub { "As of " (day(&run.as_of)) " · by " (run.created_by) " at " (run.created_at) " · " a href=(format!("/findings?run={}", run.id)) { "its findings" } }
+        p.sub { "As of " (day(&run.as_of)) " · by " (run.created_by) " at " (when(&run.created_at)) " · " a href=(format!("/findings?run={}", run.id)) { "its findings" } }
         @for warning in warnings {
             div.flash.error { "Warning: " (warning) }
         }
