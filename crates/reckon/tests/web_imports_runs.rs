@@ -518,19 +518,45 @@ async fn runs_started_compared_and_downloaded() {
         .await;
     assert_eq!(json.headers[header::CONTENT_TYPE], "application/json");
     let report: Value = json.json();
-    let text = report.to_string();
-    assert!(
-        text.contains(&second.underbilled),
-        "{} not in the report",
-        second.underbilled
+    let money = |text: &str| text.parse::<rust_decimal::Decimal>().unwrap();
+    let totals = &report["totals"];
+    assert_eq!(
+        money(totals["underbilled_per_month"].as_str().unwrap()),
+        money(&second.underbilled)
     );
+    assert_eq!(
+        money(totals["overbilled_per_month"].as_str().unwrap()),
+        money(&second.overbilled)
+    );
+    assert_eq!(totals["findings"].as_u64().unwrap(), second.finding_count);
     let html = app.get(&format!("{base}?format=html"), &app.viewer).await;
     assert_eq!(
         html.headers[header::CONTENT_TYPE],
         "text/html; charset=utf-8"
     );
+    let shown = reckon_report::model::money_text(money(&second.underbilled));
+    assert!(
+        html.text().contains(&shown),
+        "{shown} not in the printable report"
+    );
+    // The workbook's Summary says the same.
     let xlsx = app.get(&format!("{base}?format=xlsx"), &app.viewer).await;
     assert!(xlsx.body.starts_with(b"PK"));
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    let summary = calamine::Reader::worksheet_range(&mut workbook, "Summary").unwrap();
+    let cells: Vec<String> = summary
+        .cells()
+        .map(|(_, _, cell)| cell.to_string())
+        .collect();
+    let underbilled: f64 = second.underbilled.parse().unwrap();
+    assert!(
+        cells
+            .iter()
+            .any(|cell| cell.parse::<f64>().ok() == Some(underbilled)),
+        "{} not in the Summary: {cells:?}",
+        second.underbilled
+    );
     let evidence = app
         .get(&format!("{base}?format=evidence-csv"), &app.viewer)
         .await;
