@@ -28,6 +28,9 @@ pub enum WebError {
     /// The change contradicts what is stored (a closed period).
     #[error("{0}")]
     Conflict(String),
+    /// A feature this server was started without.
+    #[error("{0}")]
+    Unavailable(String),
     /// Ours: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -42,6 +45,7 @@ impl WebError {
             WebError::Forbidden | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -3,7 +3,7 @@
 //! worked out).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use reckon_store::{ClientMoney, SqlStore};
@@ -53,6 +53,8 @@ struct Inner {
     config: WebConfig,
     limiter: RateLimiter,
     totals: Mutex<HashMap<i64, Arc<FixedTotals>>>,
+    /// The binary's mapping snapshots (none: mapping changes answer 503).
+    mapping: OnceLock<Arc<dyn crate::mapping_actions::MappingActions>>,
 }
 
 impl AppState {
@@ -64,8 +66,24 @@ impl AppState {
                 config,
                 limiter,
                 totals: Mutex::new(HashMap::new()),
+                mapping: OnceLock::new(),
             }),
         }
+    }
+
+    /// Sets the mapping actions (once; a second call changes nothing).
+    pub fn with_mapping_actions(
+        self,
+        actions: Arc<dyn crate::mapping_actions::MappingActions>,
+    ) -> AppState {
+        let _ = self.inner.mapping.set(actions);
+        self
+    }
+
+    pub(crate) fn mapping_actions(
+        &self,
+    ) -> Option<&Arc<dyn crate::mapping_actions::MappingActions>> {
+        self.inner.mapping.get()
     }
 
     pub fn store(&self) -> &SqlStore {

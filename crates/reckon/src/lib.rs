@@ -14,4 +14,5 @@ pub mod output;
 pub mod params;
 pub mod pipeline;
 pub mod report_source;
+pub mod web_actions;
 pub mod workspace;

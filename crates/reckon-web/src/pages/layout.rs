@@ -12,6 +12,8 @@ use crate::auth::Principal;
 pub enum Nav {
     Dashboard,
     Findings,
+    Mapping,
+    Admin,
 }
 
 /// The top bar's period selector.
@@ -54,6 +56,11 @@ pub fn page(
                     nav {
                         a href="/" class=[(nav == Nav::Dashboard).then_some("active")] { "Dashboard" }
                         a href="/findings" class=[(nav == Nav::Findings).then_some("active")] { "Findings" }
+                        a href="/mapping" class=[(nav == Nav::Mapping).then_some("active")] { "Mapping" }
+                        @if principal.may(reckon_store::Role::Admin) {
+                            a href="/admin/users" class=[(nav == Nav::Admin).then_some("active")] { "Users" }
+                            a href="/admin/settings" class=[(nav == Nav::Admin).then_some("active")] { "Settings" }
+                        }
                     }
                     div.spacer {}
                     @if !periods.periods.is_empty() {

@@ -1,10 +1,12 @@
 //! Server-rendered pages.
 
+pub mod admin;
 pub mod assets;
 pub mod dashboard;
 pub mod finding;
 pub mod findings;
 pub mod layout;
+pub mod mapping;
 pub mod setup;
 pub mod sign_in;
 

@@ -78,12 +78,15 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     writeln!(out, "Press Ctrl-C to stop.")?;
     drop(out);
     let state = AppState::new(
-        store,
+        store.clone(),
         WebConfig {
             secure_cookies: args.https,
             ..WebConfig::default()
         },
-    );
+    )
+    .with_mapping_actions(std::sync::Arc::new(
+        crate::web_actions::mapping::WebMapping::new(store),
+    ));
     runtime
         .block_on(reckon_web::serve(&args.bind, state))
         .with_context(|| format!("cannot serve on {}", args.bind))?;
