@@ -165,7 +165,7 @@ pub async fn unmapped(
         }
         let mut list: Vec<Unmapped> = grouped.into_values().collect();
         for item in &mut list {
-            item.suggestions.sort_by(|a, b| b.score.cmp(&a.score));
+            item.suggestions.sort_by_key(|s| std::cmp::Reverse(s.score));
         }
         list.sort_by(|a, b| {
             b.money_at_stake
