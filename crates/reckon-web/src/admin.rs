@@ -11,12 +11,12 @@ use crate::state::{AppState, now};
 /// what each accepts.
 pub const SETTINGS: [(&str, &str); 2] = [
     (
-        "currency",
-        "the PSA's currency, an ISO 4217 code such as USD, EUR or GBP (reports show it)",
-    ),
-    (
         "import_stale_days",
         "days a feed's latest import may be old before a run warns (a whole number)",
+    ),
+    (
+        "currency",
+        "the PSA's currency, an ISO 4217 code such as USD, EUR or GBP (reports show it)",
     ),
 ];
 

@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tracing::Instrument;
 
+pub use admin::setting_value;
 pub use auth::{Admin, CSRF_HEADER, Principal, Reviewer, SESSION_COOKIE, Signed, Viewer};
 pub use error::{WebError, WebResult};
 pub use state::{AppState, WebConfig};

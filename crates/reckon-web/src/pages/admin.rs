@@ -98,7 +98,7 @@ async fn users_page(
                     }
                 } }
             } }
-            h2 { "Add a user" }
+            h2.spaced { "Add a user" }
             form method="post" action="/admin/users" {
                 input type="hidden" name="csrf" value=(csrf);
                 div.form-grid {
@@ -130,7 +130,7 @@ async fn users_page(
                     }
                 } } }
             } } }
-            h2 { "Make a token" }
+            h2.spaced { "Make a token" }
             form method="post" action="/admin/tokens" {
                 input type="hidden" name="csrf" value=(csrf);
                 div.form-grid {
@@ -144,7 +144,7 @@ async fn users_page(
     Ok(layout(
         "Users",
         principal,
-        Nav::Admin,
+        Nav::Users,
         &PeriodChoice::default(),
         content,
     ))
@@ -272,7 +272,7 @@ pub async fn settings(
     Ok(layout(
         "Settings",
         &principal,
-        Nav::Admin,
+        Nav::Settings,
         &PeriodChoice::default(),
         content,
     ))

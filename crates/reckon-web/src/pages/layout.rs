@@ -13,7 +13,8 @@ pub enum Nav {
     Dashboard,
     Findings,
     Mapping,
-    Admin,
+    Users,
+    Settings,
 }
 
 /// The top bar's period selector.
@@ -58,8 +59,8 @@ pub fn page(
                         a href="/findings" class=[(nav == Nav::Findings).then_some("active")] { "Findings" }
                         a href="/mapping" class=[(nav == Nav::Mapping).then_some("active")] { "Mapping" }
                         @if principal.may(reckon_store::Role::Admin) {
-                            a href="/admin/users" class=[(nav == Nav::Admin).then_some("active")] { "Users" }
-                            a href="/admin/settings" class=[(nav == Nav::Admin).then_some("active")] { "Settings" }
+                            a href="/admin/users" class=[(nav == Nav::Users).then_some("active")] { "Users" }
+                            a href="/admin/settings" class=[(nav == Nav::Settings).then_some("active")] { "Settings" }
                         }
                     }
                     div.spacer {}
