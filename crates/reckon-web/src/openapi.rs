@@ -74,6 +74,7 @@ fn error_responses() -> Value {
         "401": with("No valid session or token."),
         "403": with("The role does not allow it, or a session's write lacks its CSRF token."),
         "404": with("No such run or finding."),
+        "503": with("Not available on this server (mapping changes need the binary's actions)."),
     })
 }
 

@@ -674,6 +674,18 @@ async fn accepting_maps_and_a_rejected_suggestion_is_gone_for_good() {
         "the rejected suggestion is gone"
     );
     assert!(page.body.contains("Contoso Dental"), "the other one stays");
+    assert!(
+        page.body.contains("Rejected suggestions"),
+        "listed with who and when"
+    );
+    // A link cannot claim a mapping that was not made.
+    let spoof = app
+        .get(
+            "/mapping?period=2026-10&accepted=t-9&to=C9",
+            auth_of(Some(Role::Viewer)),
+        )
+        .await;
+    assert!(!spoof.body.contains("is now mapped"));
     let api = app
         .get("/api/mappings?period=2026-10", Auth::Token(Role::Viewer))
         .await

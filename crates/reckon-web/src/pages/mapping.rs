@@ -6,7 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
-use reckon_store::{Role, RunStore, Store};
+use reckon_store::{MappingStore, Role, RunStore, Store};
 use serde::Deserialize;
 
 use crate::auth::{Admin, Principal, Signed, SignedForm};
@@ -54,9 +54,19 @@ async fn choice(state: &AppState, selected: &str) -> WebResult<PeriodChoice> {
     })
 }
 
-fn flash(params: &MappingParams, period: &str) -> Markup {
+fn flash(params: &MappingParams, period: &str, current: Option<&CurrentMappings>) -> Markup {
+    // Only what is true is said: a link cannot claim a mapping that is not.
+    let accepted = !params.accepted.is_empty()
+        && current.is_some_and(|c| {
+            c.clients
+                .iter()
+                .any(|m| m.external_id == params.accepted && m.client_id == params.to)
+                || c.skus
+                    .iter()
+                    .any(|m| m.sku == params.accepted && m.product_id == params.to)
+        });
     html! {
-        @if !params.accepted.is_empty() {
+        @if accepted {
             div.flash { b { (params.accepted) } " is now mapped to " b { (params.to) } " from " (period) " on: the next run of " (period) " uses it (start it from the runs page)." }
         }
         @if !params.rejected.is_empty() {
@@ -187,6 +197,7 @@ pub async fn page(
         None => None,
     };
     let can_change = current.is_some();
+    let rejections = state.store().rejections().await?;
     let mut products: Vec<&str> = current
         .iter()
         .flat_map(|c| c.skus.iter().map(|s| s.product_id.as_str()))
@@ -210,7 +221,7 @@ pub async fn page(
             @if !can_change { " Mapping changes are not available on this server." }
             @else if !principal.may(Role::Admin) { " Only an admin changes mappings." }
         }
-        (flash(&params, &period))
+        (flash(&params, &period, current.as_ref()))
         div.panel {
             h2 { "Unmapped clients" }
             @if clients.is_empty() { p.empty { "Every client reference is mapped." } }
@@ -220,6 +231,18 @@ pub async fn page(
             h2 { "Unmapped SKUs" }
             @if skus.is_empty() { p.empty { "Every SKU is mapped." } }
             @else { (unmapped_table(&skus, &principal, &period, current.as_ref(), can_change)) }
+        }
+        @if !rejections.is_empty() {
+            div.panel {
+                h2 { "Rejected suggestions" }
+                p.sub { "Never proposed again." }
+                div.wide-table { table {
+                    thead { tr { th { "Kind" } th { "Source" } th { "Reference or SKU" } th { "Not" } th { "By" } th { "When" } } }
+                    tbody { @for r in &rejections { tr {
+                        td { (r.kind) } td { (r.source) } td.mono { (r.external_id) } td.mono { (r.suggested_id) } td { (r.rejected_by) } td.sub { (r.rejected_at) }
+                    } } }
+                } }
+            }
         }
         @if let Some(current) = &current {
             div.panel {
