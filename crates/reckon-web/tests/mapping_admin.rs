@@ -757,7 +757,11 @@ async fn a_bad_units_factor_is_refused_naming_its_field() {
         .await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.body.contains("units factor"), "{}", answer.body);
-    assert!(answer.body.contains("lots"));
+    assert!(
+        answer.body.contains(r#"value="lots""#),
+        "what was typed is kept"
+    );
+    assert!(answer.body.contains("Not saved"));
 }
 
 #[tokio::test]
@@ -867,6 +871,10 @@ async fn users_tokens_and_settings_are_audited() {
         .await;
     assert_eq!(short.status, StatusCode::BAD_REQUEST);
     assert!(short.body.contains("password"));
+    assert!(
+        short.body.contains(r#"value="eve""#),
+        "the name typed is kept"
+    );
     let own = app
         .post_form(
             "/admin/users/admin/disabled",

@@ -12,7 +12,7 @@ use crate::admin::{
     set_role, set_setting,
 };
 use crate::auth::{Admin, Principal, Signed, SignedForm};
-use crate::error::WebResult;
+use crate::error::{WebError, WebResult};
 use crate::pages::layout::{Nav, PeriodChoice, page as layout};
 use crate::pages::query_string;
 use crate::state::AppState;
@@ -46,18 +46,31 @@ fn role_select(name: &str, selected: Role) -> Markup {
     }
 }
 
+/// A refused form, shown again: what to fix and what was typed.
+#[derive(Debug, Default)]
+struct Refused {
+    problem: String,
+    name: String,
+    role: Option<Role>,
+    token_form: bool,
+}
+
 async fn users_page(
     state: &AppState,
     principal: &Principal,
     flash: Option<&str>,
     new_token: Option<(&str, &str)>,
+    refused: Option<&Refused>,
 ) -> WebResult<Markup> {
+    let user_typed = refused.filter(|r| !r.token_form);
+    let token_typed = refused.filter(|r| r.token_form);
     let users = state.store().users().await?;
     let tokens = state.store().api_tokens().await?;
     let csrf = principal.csrf();
     let content = html! {
         h1 { "Users and API tokens" }
         @if let Some(message) = flash { div.flash { (message) } }
+        @if let Some(refused) = refused { div.flash.error { "Not done: " (refused.problem) } }
         @if let Some((name, token)) = new_token {
             div.flash {
                 "The API token " b { (name) } " is made. Copy it now: it is not shown again."
@@ -102,8 +115,8 @@ async fn users_page(
             form method="post" action="/admin/users" {
                 input type="hidden" name="csrf" value=(csrf);
                 div.form-grid {
-                    label { "Name" input name="name" required; }
-                    label { "Role" (role_select("role", Role::Viewer)) }
+                    label { "Name" input name="name" required value=(user_typed.map_or("", |r| r.name.as_str())); }
+                    label { "Role" (role_select("role", user_typed.and_then(|r| r.role).unwrap_or(Role::Viewer))) }
                     label { "Initial password" input type="password" name="password" autocomplete="new-password" required; }
                 }
                 p { button type="submit" { "Add user" } }
@@ -134,8 +147,8 @@ async fn users_page(
             form method="post" action="/admin/tokens" {
                 input type="hidden" name="csrf" value=(csrf);
                 div.form-grid {
-                    label { "Name" input name="name" required placeholder="billing-script"; }
-                    label { "Role" (role_select("role", Role::Viewer)) }
+                    label { "Name" input name="name" required placeholder="billing-script" value=(token_typed.map_or("", |r| r.name.as_str())); }
+                    label { "Role" (role_select("role", token_typed.and_then(|r| r.role).unwrap_or(Role::Viewer))) }
                 }
                 p { button type="submit" { "Make token" } }
             }
@@ -148,6 +161,16 @@ async fn users_page(
         &PeriodChoice::default(),
         content,
     ))
+}
+
+async fn refused_page(
+    state: &AppState,
+    principal: &Principal,
+    refused: &Refused,
+    status: axum::http::StatusCode,
+) -> WebResult<Response> {
+    let page = users_page(state, principal, None, None, Some(refused)).await?;
+    Ok((status, page).into_response())
 }
 
 fn done(path: &str, what: &str) -> Response {
@@ -164,22 +187,34 @@ pub async fn users(
     Signed(principal, _): Signed<Admin>,
     Query(params): Query<DoneParam>,
 ) -> WebResult<Markup> {
-    users_page(&state, &principal, done_message(&params.done), None).await
+    users_page(&state, &principal, done_message(&params.done), None, None).await
 }
 
 /// `POST /admin/users`: add a user.
 pub async fn add(State(state): State<AppState>, form: SignedForm<Admin>) -> WebResult<Response> {
     let fields = &form.fields;
     let role = parse_role(&fields.text("role"))?;
-    add_user(
+    let added = add_user(
         &state,
         &fields.text("name"),
         role,
         fields.get("password").unwrap_or("").to_string(),
         &form.principal.name,
     )
-    .await?;
-    Ok(done("/admin/users", "added"))
+    .await;
+    match added {
+        Ok(()) => Ok(done("/admin/users", "added")),
+        Err(error @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
+            let refused = Refused {
+                problem: error.to_string(),
+                name: fields.text("name"),
+                role: Some(role),
+                token_form: false,
+            };
+            refused_page(&state, &form.principal, &refused, error.status()).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `POST /admin/users/{name}/role`.
@@ -227,11 +262,26 @@ pub async fn password(
 pub async fn make_token(
     State(state): State<AppState>,
     form: SignedForm<Admin>,
-) -> WebResult<Markup> {
+) -> WebResult<Response> {
     let name = form.fields.text("name");
     let role = parse_role(&form.fields.text("role"))?;
-    let token = create_token(&state, &name, role, &form.principal.name).await?;
-    users_page(&state, &form.principal, None, Some((&name, &token))).await
+    match create_token(&state, &name, role, &form.principal.name).await {
+        Ok(token) => Ok(
+            users_page(&state, &form.principal, None, Some((&name, &token)), None)
+                .await?
+                .into_response(),
+        ),
+        Err(error @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
+            let refused = Refused {
+                problem: error.to_string(),
+                name,
+                role: Some(role),
+                token_form: true,
+            };
+            refused_page(&state, &form.principal, &refused, error.status()).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// `POST /admin/tokens/{name}/revoke`.

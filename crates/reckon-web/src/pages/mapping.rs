@@ -4,6 +4,7 @@
 //! counting rules.
 
 use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{Markup, html};
 use reckon_store::{MappingStore, Role, RunStore, Store};
@@ -14,7 +15,7 @@ use crate::error::{WebError, WebResult};
 use crate::format::money;
 use crate::mapping::{Unmapped, actions, latest_run, period_of, reject, required, unmapped};
 use crate::mapping_actions::{
-    AcceptMapping, CurrentMappings, MappingKind, ProductRulesEdit, SkuEdit,
+    AcceptMapping, ActionError, CurrentMappings, MappingKind, ProductRulesEdit, SkuEdit,
 };
 use crate::pages::layout::{Nav, PeriodChoice, page as layout};
 use crate::pages::query_string;
@@ -335,6 +336,65 @@ pub struct PeriodParam {
     period: String,
 }
 
+/// What the product form shows: the rules in force, or what was typed.
+struct ProductForm {
+    period: String,
+    product_id: String,
+    /// (source, SKU, units, rounding, file).
+    skus: Vec<(String, String, String, String, String)>,
+    statuses: String,
+    stale_days: String,
+    device_classes: String,
+    exclude_items: String,
+}
+
+fn product_markup(principal: &Principal, form: &ProductForm, problem: Option<&str>) -> Markup {
+    let admin = principal.may(Role::Admin);
+    let action = format!(
+        "/mapping/products/{}",
+        crate::pages::url_encode(&form.product_id)
+    );
+    html! {
+        p.sub { a href=(format!("/mapping{}", query_string(&[("period", form.period.clone())]))) { "Mapping" } " / product" }
+        h1 { "Product " span.mono { (form.product_id) } }
+        p.sub { "Rules in force for " (form.period) " (the latest mapping files at or before it)." @if !admin { " Only an admin changes them." } }
+        @if let Some(problem) = problem { div.flash.error { "Not saved: " (problem) } }
+        form method="post" action=(action) {
+            input type="hidden" name="csrf" value=(principal.csrf());
+            input type="hidden" name="period" value=(form.period);
+            div.panel {
+                h2 { "SKU mappings" }
+                @if form.skus.is_empty() { p.empty { "No SKU maps to this product." } }
+                @else { div.wide-table { table {
+                    thead { tr { th { "Source" } th { "SKU" } th { "Units factor" } th { "Rounding" } th { "File" } } }
+                    tbody { @for (index, (source, sku, units, rounding, file)) in form.skus.iter().enumerate() { tr {
+                        td { (source) input type="hidden" name=(format!("sku_source_{index}")) value=(source); }
+                        td.mono { (sku) input type="hidden" name=(format!("sku_{index}")) value=(sku); }
+                        td { input name=(format!("units_{index}")) value=(units) size="8" aria-label="units factor" disabled[!admin]; }
+                        td { select name=(format!("rounding_{index}")) aria-label="rounding" disabled[!admin] {
+                            @for option in ["none", "up", "down", "nearest"] {
+                                option value=(option) selected[rounding == option] { (option) }
+                            }
+                        } }
+                        td.sub { (file) }
+                    } } }
+                } } }
+            }
+            div.panel {
+                h2 { "Counting rules" }
+                p.sub { "Lists are comma separated. Empty: the defaults (active only; the run's stale window; every device class; no exception)." }
+                div.form-grid {
+                    label { "Statuses that count" input name="statuses" value=(form.statuses) placeholder="active" disabled[!admin]; }
+                    label { "Stale window (days)" input name="stale_days" value=(form.stale_days) placeholder="the run's" disabled[!admin]; }
+                    label { "Device classes" input name="device_classes" value=(form.device_classes) placeholder="every class" disabled[!admin]; }
+                    label { "Named exceptions (items never counted)" input name="exclude_items" value=(form.exclude_items) disabled[!admin]; }
+                }
+            }
+            @if admin { p { button type="submit" { "Save rules" } } }
+        }
+    }
+}
+
 /// `GET /mapping/products/{id}`: a product's SKU factors and counting
 /// rules; admins edit them.
 pub async fn product(
@@ -351,6 +411,15 @@ pub async fn product(
         .skus
         .iter()
         .filter(|s| s.product_id == product_id)
+        .map(|s| {
+            (
+                s.source.clone(),
+                s.sku.clone(),
+                s.units.clone(),
+                s.rounding.clone(),
+                s.file.clone(),
+            )
+        })
         .collect();
     let counting = current
         .counting
@@ -361,60 +430,30 @@ pub async fn product(
     if skus.is_empty() && counting.product_id.is_empty() {
         return Err(WebError::NotFound);
     }
-    let admin = principal.may(Role::Admin);
-    let choice = choice(&state, &period).await?;
-    let action = format!(
-        "/mapping/products/{}",
-        crate::pages::url_encode(&product_id)
-    );
-    let content = html! {
-        p.sub { a href=(format!("/mapping{}", query_string(&[("period", period.clone())]))) { "Mapping" } " / product" }
-        h1 { "Product " span.mono { (product_id) } }
-        p.sub { "Rules in force for " (period) " (the latest mapping files at or before it)." @if !admin { " Only an admin changes them." } }
-        form method="post" action=(action) {
-            input type="hidden" name="csrf" value=(principal.csrf());
-            input type="hidden" name="period" value=(period);
-            div.panel {
-                h2 { "SKU mappings" }
-                @if skus.is_empty() { p.empty { "No SKU maps to this product." } }
-                @else { div.wide-table { table {
-                    thead { tr { th { "Source" } th { "SKU" } th { "Units factor" } th { "Rounding" } th { "File" } } }
-                    tbody { @for (index, sku) in skus.iter().enumerate() { tr {
-                        td { (sku.source) input type="hidden" name=(format!("sku_source_{index}")) value=(sku.source); }
-                        td.mono { (sku.sku) input type="hidden" name=(format!("sku_{index}")) value=(sku.sku); }
-                        td { input name=(format!("units_{index}")) value=(sku.units) size="8" aria-label="units factor" disabled[!admin]; }
-                        td { select name=(format!("rounding_{index}")) aria-label="rounding" disabled[!admin] {
-                            @for option in ["none", "up", "down", "nearest"] {
-                                option value=(option) selected[sku.rounding == option] { (option) }
-                            }
-                        } }
-                        td.sub { (sku.file) }
-                    } } }
-                } } }
-            }
-            div.panel {
-                h2 { "Counting rules" }
-                p.sub { "Lists are comma separated. Empty: the defaults (active only; the run's stale window; every device class; no exception)." }
-                div.form-grid {
-                    label { "Statuses that count" input name="statuses" value=(counting.statuses.join(", ")) placeholder="active" disabled[!admin]; }
-                    label { "Stale window (days)" input name="stale_days" value=(counting.stale_days.map(|d| d.to_string()).unwrap_or_default()) placeholder="the run's" disabled[!admin]; }
-                    label { "Device classes" input name="device_classes" value=(counting.device_classes.join(", ")) placeholder="every class" disabled[!admin]; }
-                    label { "Named exceptions (items never counted)" input name="exclude_items" value=(counting.exclude_items.join(", ")) disabled[!admin]; }
-                }
-            }
-            @if admin { p { button type="submit" { "Save rules" } } }
-        }
+    let form = ProductForm {
+        period: period.clone(),
+        product_id: product_id.clone(),
+        skus,
+        statuses: counting.statuses.join(", "),
+        stale_days: counting
+            .stale_days
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        device_classes: counting.device_classes.join(", "),
+        exclude_items: counting.exclude_items.join(", "),
     };
+    let choice = choice(&state, &period).await?;
     Ok(layout(
         &format!("Product {product_id}"),
         &principal,
         Nav::Mapping,
         &choice,
-        content,
+        product_markup(&principal, &form, None),
     ))
 }
 
-/// `POST /mapping/products/{id}`: admins save a product's rules.
+/// `POST /mapping/products/{id}`: admins save a product's rules. A value
+/// refused shows the form again with what was typed and what to fix.
 pub async fn save_product(
     State(state): State<AppState>,
     Path(product_id): Path<String>,
@@ -445,6 +484,49 @@ pub async fn save_product(
         exclude_items: fields.text("exclude_items"),
         actor: form.principal.name.clone(),
     };
-    actions(&state)?.save_product(edit).await?;
-    Ok(back(&period, &[("saved", product_id)]))
+    match actions(&state)?.save_product(edit.clone()).await {
+        Ok(_) => Ok(back(&period, &[("saved", product_id)])),
+        Err(ActionError::User(problem)) => {
+            let current = actions(&state)?.current(&period).await?;
+            let file_of = |source: &str, sku: &str| {
+                current
+                    .skus
+                    .iter()
+                    .find(|s| s.source == source && s.sku == sku)
+                    .map(|s| s.file.clone())
+                    .unwrap_or_default()
+            };
+            let typed = ProductForm {
+                period: period.clone(),
+                product_id: product_id.clone(),
+                skus: edit
+                    .skus
+                    .iter()
+                    .map(|s| {
+                        (
+                            s.source.clone(),
+                            s.sku.clone(),
+                            s.units.clone(),
+                            s.rounding.clone(),
+                            file_of(&s.source, &s.sku),
+                        )
+                    })
+                    .collect(),
+                statuses: edit.statuses,
+                stale_days: edit.stale_days,
+                device_classes: edit.device_classes,
+                exclude_items: edit.exclude_items,
+            };
+            let choice = choice(&state, &period).await?;
+            let page = layout(
+                &format!("Product {product_id}"),
+                &form.principal,
+                Nav::Mapping,
+                &choice,
+                product_markup(&form.principal, &typed, Some(&problem)),
+            );
+            Ok((StatusCode::BAD_REQUEST, page).into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
 }
