@@ -207,6 +207,7 @@ async fn app() -> App {
 struct Answer {
     status: StatusCode,
     location: String,
+    cache_control: String,
     body: String,
 }
 
@@ -252,10 +253,17 @@ impl App {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
+        let cache_control = response
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         Answer {
             status,
             location,
+            cache_control,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
@@ -826,6 +834,7 @@ async fn users_tokens_and_settings_are_audited() {
         .await);
     assert!(made.body.contains("rkt_"), "the token is shown once");
     assert!(made.body.contains("not shown again"));
+    assert_eq!(made.cache_control, "no-store");
     ok(app
         .post_form("/admin/tokens/nightly/revoke", admin, &[], true)
         .await);

@@ -266,11 +266,12 @@ pub async fn make_token(
     let name = form.fields.text("name");
     let role = parse_role(&form.fields.text("role"))?;
     match create_token(&state, &name, role, &form.principal.name).await {
-        Ok(token) => Ok(
-            users_page(&state, &form.principal, None, Some((&name, &token)), None)
-                .await?
-                .into_response(),
-        ),
+        Ok(token) => {
+            let page =
+                users_page(&state, &form.principal, None, Some((&name, &token)), None).await?;
+            // The secret is on this page only: no cache keeps it.
+            Ok(([(axum::http::header::CACHE_CONTROL, "no-store")], page).into_response())
+        }
         Err(error @ (WebError::BadRequest(_) | WebError::Conflict(_))) => {
             let refused = Refused {
                 problem: error.to_string(),
