@@ -7,6 +7,7 @@ pub mod diff;
 mod error;
 mod finding_query;
 mod finding_state;
+mod mapping_store;
 mod migrate;
 mod records;
 mod run_store;
@@ -16,6 +17,7 @@ mod user_store;
 
 pub use error::{StoreError, StoreResult};
 pub use finding_state::{effective_state, short_id};
+pub use mapping_store::{MappingStore, Rejection};
 pub use records::{
     ApiToken, AuditEntry, Change, ClientMoney, FindingPage, FindingQuery, FindingRow, FindingSort,
     ImportKind, ImportOutcome, ImportRecord, NewApiToken, NewImport, NewRun, NewUser, Note,

@@ -351,6 +351,8 @@ pub struct ApiToken {
     pub created_by: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// When it was revoked: it signs nothing in since.
+    pub revoked_at: Option<String>,
 }
 
 /// How a finding list is ordered.

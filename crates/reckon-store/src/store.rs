@@ -127,4 +127,7 @@ pub trait UserStore {
     /// The token with this hash, its use recorded at `now`.
     async fn use_api_token(&self, token_hash: &str, now: &str) -> StoreResult<Option<ApiToken>>;
     async fn api_tokens(&self) -> StoreResult<Vec<ApiToken>>;
+    /// Revokes a token (audited): it signs nothing in since, and stays
+    /// listed. An unknown or already revoked name is `NotFound`.
+    async fn revoke_api_token(&self, name: &str, actor: &str, at: &str) -> StoreResult<()>;
 }

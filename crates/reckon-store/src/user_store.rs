@@ -9,7 +9,8 @@ use crate::sql_store::SqlStore;
 use crate::store::UserStore;
 
 const USER_COLUMNS: &str = "id, name, password_hash, role, created_at, disabled";
-const TOKEN_COLUMNS: &str = "id, name, token_hash, role, created_by, created_at, last_used_at";
+const TOKEN_COLUMNS: &str =
+    "id, name, token_hash, role, created_by, created_at, last_used_at, revoked_at";
 
 fn role_of(row: &AnyRow) -> StoreResult<Role> {
     let role: String = row.try_get("role")?;
@@ -36,6 +37,7 @@ fn token_from_row(row: &AnyRow) -> StoreResult<ApiToken> {
         created_by: row.try_get("created_by")?,
         created_at: row.try_get("created_at")?,
         last_used_at: row.try_get("last_used_at")?,
+        revoked_at: row.try_get("revoked_at")?,
     })
 }
 
@@ -351,7 +353,7 @@ impl UserStore for SqlStore {
 
     async fn use_api_token(&self, token_hash: &str, now: &str) -> StoreResult<Option<ApiToken>> {
         let row = sqlx::query(&self.sql(&format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
         )))
         .bind(token_hash)
         .fetch_optional(self.pool())
@@ -384,5 +386,35 @@ impl UserStore for SqlStore {
         .fetch_all(self.pool())
         .await?;
         rows.iter().map(token_from_row).collect()
+    }
+
+    async fn revoke_api_token(&self, name: &str, actor: &str, at: &str) -> StoreResult<()> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query(&self.sql(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+            ))
+            .bind(at)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("API token {name}")));
+        }
+        self.insert_change(
+            &mut tx,
+            &Change {
+                at: at.to_string(),
+                actor: actor.to_string(),
+                entity: "api_token".to_string(),
+                entity_id: name.to_string(),
+                field: "revoked".to_string(),
+                old_value: None,
+                new_value: Some(at.to_string()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

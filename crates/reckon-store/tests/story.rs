@@ -6,9 +6,9 @@
 
 use reckon_store::diff::compare;
 use reckon_store::{
-    Change, FindingQuery, FindingSort, ImportKind, ImportOutcome, NewApiToken, NewImport, NewRun,
-    NewUser, Note, PeriodState, Review, ReviewState, Role, RunStore, Session, SqlStore, Store,
-    StoredFinding, UserStore, effective_state, short_id,
+    Change, FindingQuery, FindingSort, ImportKind, ImportOutcome, MappingStore, NewApiToken,
+    NewImport, NewRun, NewUser, Note, PeriodState, Review, ReviewState, Role, RunStore, Session,
+    SqlStore, Store, StoredFinding, UserStore, effective_state, short_id,
 };
 
 fn finding(product: &str, impact: &str) -> StoredFinding {
@@ -638,6 +638,51 @@ async fn user_story(store: &SqlStore) {
             .is_none()
     );
 
+    // A revoked token signs nothing in and stays listed; revoking twice is
+    // NotFound.
+    store
+        .revoke_api_token("billing-script", "ann", "2026-11-26T13:00:00Z")
+        .await
+        .unwrap();
+    assert!(
+        store
+            .use_api_token("hash-of-token", "2026-11-26T13:01:00Z")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.api_tokens().await.unwrap()[0].revoked_at.as_deref(),
+        Some("2026-11-26T13:00:00Z")
+    );
+    assert!(
+        store
+            .revoke_api_token("billing-script", "ann", "x")
+            .await
+            .is_err()
+    );
+
+    // Rejected mapping suggestions: remembered once, audited.
+    let rejection = reckon_store::Rejection {
+        kind: "client".to_string(),
+        source: "m365".to_string(),
+        external_id: "t-9".to_string(),
+        suggested_id: "C1".to_string(),
+        rejected_by: "ann".to_string(),
+        rejected_at: "2026-11-26T13:05:00Z".to_string(),
+    };
+    store.reject_suggestion(&rejection).await.unwrap();
+    store.reject_suggestion(&rejection).await.unwrap();
+    assert_eq!(store.rejections().await.unwrap(), vec![rejection.clone()]);
+    let mapping_audit = store.audit(Some("mapping")).await.unwrap();
+    assert_eq!(
+        mapping_audit
+            .iter()
+            .filter(|e| e.field == "rejected suggestion")
+            .count(),
+        1
+    );
+
     let users = store.audit(Some("user")).await.unwrap();
     let fields: Vec<&str> = users.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(
@@ -647,7 +692,7 @@ async fn user_story(store: &SqlStore) {
     assert_eq!(users[2].old_value.as_deref(), Some("reviewer"));
     assert_eq!(users[5].new_value.as_deref(), Some("changed"));
     let tokens = store.audit(Some("api_token")).await.unwrap();
-    assert_eq!(tokens.len(), 1);
+    assert_eq!(tokens.len(), 2);
     let everything = store.audit(None).await.unwrap();
     assert!(
         everything.iter().all(|e| {

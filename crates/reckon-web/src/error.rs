@@ -31,12 +31,10 @@ pub enum WebError {
     /// An upload over the size limit: the message says the limit.
     #[error("{0}")]
     TooLarge(String),
-    /// What the route needs is not set up on this server (importing and
-    /// running without a workspace).
-    #[error(
-        "not available on this server: importing and running need `reckon serve` in a workspace"
-    )]
-    Unavailable,
+    /// A feature this server was started without (importing, running and
+    /// mapping need `reckon serve` in a workspace).
+    #[error("{0}")]
+    Unavailable(String),
     /// Ours: logged, never shown.
     #[error("internal error")]
     Internal(String),
@@ -52,7 +50,7 @@ impl WebError {
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -4,13 +4,17 @@
 //! write.
 
 pub mod actions;
+mod admin;
 mod api;
+mod api_admin;
 mod api_workspace;
 mod auth;
 mod downloads;
 mod error;
 mod format;
 mod listing;
+mod mapping;
+pub mod mapping_actions;
 mod openapi;
 mod pages;
 pub mod report_data;
@@ -29,6 +33,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use tracing::Instrument;
 
+pub use admin::setting_value;
 pub use auth::{Admin, CSRF_HEADER, Principal, Reviewer, SESSION_COOKIE, Signed, Viewer};
 pub use error::{WebError, WebResult};
 pub use state::{AppState, WebConfig};
@@ -79,6 +84,41 @@ pub fn router(state: AppState) -> Router {
         .route("/api/findings", get(api::findings))
         .route("/api/findings/{id}", get(api::finding))
         .route("/api/findings/{id}/review", post(api::review))
+        .route("/mapping", get(pages::mapping::page))
+        .route("/mapping/accept", post(pages::mapping::accept))
+        .route("/mapping/reject", post(pages::mapping::reject_suggestion))
+        .route(
+            "/mapping/products/{id}",
+            get(pages::mapping::product).post(pages::mapping::save_product),
+        )
+        .route(
+            "/admin/users",
+            get(pages::admin::users).post(pages::admin::add),
+        )
+        .route("/admin/users/{name}/role", post(pages::admin::role))
+        .route("/admin/users/{name}/disabled", post(pages::admin::disabled))
+        .route("/admin/users/{name}/password", post(pages::admin::password))
+        .route("/admin/tokens", post(pages::admin::make_token))
+        .route("/admin/tokens/{name}/revoke", post(pages::admin::revoke))
+        .route(
+            "/admin/settings",
+            get(pages::admin::settings).post(pages::admin::save_settings),
+        )
+        .route("/api/mappings", get(api_admin::mappings))
+        .route("/api/mappings/clients", post(api_admin::accept_client))
+        .route("/api/mappings/products", post(api_admin::accept_product))
+        .route(
+            "/api/mappings/rejections",
+            post(api_admin::reject_suggestion),
+        )
+        .route(
+            "/api/users",
+            get(api_admin::users).post(api_admin::change_user),
+        )
+        .route(
+            "/api/tokens",
+            get(api_admin::tokens).post(api_admin::change_token),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn(render_errors))
         .layer(middleware::from_fn(trace_requests))

@@ -74,6 +74,7 @@ fn error_responses() -> Value {
         "401": with("No valid session or token."),
         "403": with("The role does not allow it, or a session's write lacks its CSRF token."),
         "404": with("No such run or finding."),
+        "503": with("Not available on this server (mapping changes need the binary's actions)."),
     })
 }
 
@@ -236,7 +237,39 @@ pub fn openapi() -> Value {
                     "until": { "type": "string", "format": "date", "description": "The end of an ignore." },
                     "assignee": { "type": "string" },
                     "for_action": { "type": "boolean", "description": "Marked for a change in the PSA." },
-                    "note": { "type": "string", "description": "Added to the finding's notes." } } }
+                    "note": { "type": "string", "description": "Added to the finding's notes." } } },
+                "Unmapped": { "type": "object", "properties": {
+                    "source": { "type": "string" }, "external_id": { "type": "string", "description": "A client reference or a SKU." },
+                    "external_name": { "type": "string" }, "rows": { "type": "integer" }, "money_at_stake": money,
+                    "suggestions": { "type": "array", "description": "Best first; rejected ones left out.", "items": { "type": "object", "properties": {
+                        "id": { "type": "string" }, "name": { "type": "string" }, "score": { "type": "integer" }, "reason": { "type": "string" } } } } } },
+                "Mappings": { "type": "object", "properties": {
+                    "period": { "type": "string" }, "run": { "type": ["integer", "null"] },
+                    "clients": { "type": "array", "items": { "type": "object" }, "description": "Client mappings in force (source, external_id, client_id, domain, file)." },
+                    "products": { "type": "array", "items": { "type": "object" }, "description": "SKU mappings in force (source, sku, product_id, units, rounding, file)." },
+                    "counting": { "type": "array", "items": { "type": "object" }, "description": "Counting rules per product (statuses, stale_days, device_classes, exclude_items)." },
+                    "unmapped_clients": { "type": "array", "items": { "$ref": "#/components/schemas/Unmapped" } },
+                    "unmapped_skus": { "type": "array", "items": { "$ref": "#/components/schemas/Unmapped" } } } },
+                "AcceptMapping": { "type": "object", "additionalProperties": false, "required": ["source", "external_id", "target_id"], "properties": {
+                    "period": { "type": "string", "description": "YYYY-MM (default: the newest with imports): the new mapping snapshot's period." },
+                    "source": { "type": "string" }, "external_id": { "type": "string" },
+                    "target_id": { "type": "string", "description": "The PSA client (or product) id." } } },
+                "Accepted": { "type": "object", "properties": { "period": { "type": "string" }, "message": { "type": "string" } } },
+                "RejectSuggestion": { "type": "object", "additionalProperties": false, "required": ["kind", "source", "external_id", "suggested_id"], "properties": {
+                    "kind": { "type": "string", "enum": ["client", "product"] }, "source": { "type": "string" },
+                    "external_id": { "type": "string" }, "suggested_id": { "type": "string" } } },
+                "User": { "type": "object", "properties": { "name": { "type": "string" }, "role": { "type": "string" }, "created_at": { "type": "string" }, "disabled": { "type": "boolean" } } },
+                "Users": { "type": "object", "properties": { "users": { "type": "array", "items": { "$ref": "#/components/schemas/User" } } } },
+                "UserChange": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+                    "name": { "type": "string" }, "add": { "type": "boolean", "description": "Add a new user (needs password; role default viewer)." },
+                    "role": { "type": "string", "enum": ["admin", "reviewer", "viewer"] }, "disabled": { "type": "boolean" },
+                    "password": { "type": "string", "description": "Initial password, or a reset." } } },
+                "Tokens": { "type": "object", "properties": { "tokens": { "type": "array", "items": { "type": "object", "properties": {
+                    "name": { "type": "string" }, "role": { "type": "string" }, "created_at": { "type": "string" }, "created_by": { "type": "string" },
+                    "last_used_at": { "type": ["string", "null"] }, "revoked_at": { "type": ["string", "null"] } } } } } },
+                "TokenChange": { "type": "object", "additionalProperties": false, "required": ["name"], "properties": {
+                    "name": { "type": "string" }, "role": { "type": "string", "enum": ["admin", "reviewer", "viewer"] },
+                    "revoke": { "type": "boolean", "description": "Revoke the named token instead of making one." } } }
             }
         },
         "security": [ { "bearer": [] }, { "session": [] } ],
@@ -251,7 +284,29 @@ pub fn openapi() -> Value {
                 "parameters": [id],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ReviewChange" } } } },
                 "responses": ok("The finding after the change.", "FindingDetail", &errors)
-            } }
+            } },
+            "/api/mappings": { "get": { "summary": "The mappings in force for a period and its latest run's unmapped client references and SKUs with their suggestions.",
+                "parameters": [ { "name": "period", "in": "query", "required": false, "description": "YYYY-MM (default: the newest with imports).", "schema": { "type": "string" } } ],
+                "responses": ok("The mappings.", "Mappings", &errors) } },
+            "/api/mappings/clients": { "post": { "summary": "Map a client reference to a PSA client (admin): a new client_map.csv snapshot, audited; the next run uses it.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AcceptMapping" } } } },
+                "responses": ok("What was done.", "Accepted", &errors) } },
+            "/api/mappings/products": { "post": { "summary": "Map a SKU to a PSA product (admin): a new product_map.csv snapshot, audited.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AcceptMapping" } } } },
+                "responses": ok("What was done.", "Accepted", &errors) } },
+            "/api/mappings/rejections": { "post": { "summary": "Reject a suggestion for good (admin): it is never proposed again.",
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/RejectSuggestion" } } } },
+                "responses": { "200": { "description": "Rejected." } } } },
+            "/api/users": {
+                "get": { "summary": "Every user (admin).", "responses": ok("The users.", "Users", &errors) },
+                "post": { "summary": "Add a user, or change one's role, state or password (admin; audited).",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/UserChange" } } } },
+                    "responses": ok("The user after the change.", "User", &errors) } },
+            "/api/tokens": {
+                "get": { "summary": "Every API token, revoked ones too (admin).", "responses": ok("The tokens.", "Tokens", &errors) },
+                "post": { "summary": "Make an API token (its secret is in the answer, once) or revoke one (admin; audited).",
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/TokenChange" } } } },
+                    "responses": { "200": { "description": "The new token (name, role, token) or the revocation." } } } }
         }
     });
     add_workspace_routes(&mut document, &errors);

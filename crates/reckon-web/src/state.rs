@@ -3,7 +3,7 @@
 //! worked out).
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use reckon_store::{ClientMoney, SqlStore};
@@ -60,6 +60,8 @@ struct Inner {
     config: WebConfig,
     limiter: RateLimiter,
     totals: Mutex<HashMap<i64, Arc<FixedTotals>>>,
+    /// The binary's mapping snapshots (none: mapping changes answer 503).
+    mapping: OnceLock<Arc<dyn crate::mapping_actions::MappingActions>>,
 }
 
 impl AppState {
@@ -71,6 +73,7 @@ impl AppState {
                 config,
                 limiter,
                 totals: Mutex::new(HashMap::new()),
+                mapping: OnceLock::new(),
             }),
             actions: None,
             staging_dir: Arc::new(std::env::temp_dir().join("reckon-uploads")),
@@ -96,11 +99,32 @@ impl AppState {
     ) -> Result<&dyn crate::actions::WorkspaceActions, crate::error::WebError> {
         self.actions
             .as_deref()
-            .ok_or(crate::error::WebError::Unavailable)
+            .ok_or_else(|| {
+                crate::error::WebError::Unavailable(
+                    "not available on this server: importing and running need `reckon serve` \
+                     in a workspace"
+                        .to_string(),
+                )
+            })
     }
 
     pub(crate) fn staging_dir(&self) -> &std::path::Path {
         &self.staging_dir
+    }
+
+    /// Sets the mapping actions (once; a second call changes nothing).
+    pub fn with_mapping_actions(
+        self,
+        actions: Arc<dyn crate::mapping_actions::MappingActions>,
+    ) -> AppState {
+        let _ = self.inner.mapping.set(actions);
+        self
+    }
+
+    pub(crate) fn mapping_actions(
+        &self,
+    ) -> Option<&Arc<dyn crate::mapping_actions::MappingActions>> {
+        self.inner.mapping.get()
     }
 
     pub fn store(&self) -> &SqlStore {

@@ -14,6 +14,9 @@ pub enum Nav {
     Findings,
     Imports,
     Runs,
+    Mapping,
+    Users,
+    Settings,
 }
 
 /// The top bar's period selector.
@@ -58,6 +61,11 @@ pub fn page(
                         a href="/findings" class=[(nav == Nav::Findings).then_some("active")] { "Findings" }
                         a href="/runs" class=[(nav == Nav::Runs).then_some("active")] { "Runs" }
                         a href="/imports" class=[(nav == Nav::Imports).then_some("active")] { "Imports" }
+                        a href="/mapping" class=[(nav == Nav::Mapping).then_some("active")] { "Mapping" }
+                        @if principal.may(reckon_store::Role::Admin) {
+                            a href="/admin/users" class=[(nav == Nav::Users).then_some("active")] { "Users" }
+                            a href="/admin/settings" class=[(nav == Nav::Settings).then_some("active")] { "Settings" }
+                        }
                     }
                     div.spacer {}
                     @if !periods.periods.is_empty() {

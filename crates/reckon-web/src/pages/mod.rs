@@ -1,5 +1,6 @@
 //! Server-rendered pages.
 
+pub mod admin;
 pub mod assets;
 pub mod dashboard;
 pub mod finding;
@@ -7,6 +8,7 @@ pub mod findings;
 pub mod imports;
 pub mod layout;
 pub mod runs;
+pub mod mapping;
 pub mod setup;
 pub mod sign_in;
 

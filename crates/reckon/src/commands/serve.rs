@@ -83,7 +83,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     let staging_dir = workspace.dir.join("uploads");
     let workspace = std::sync::Arc::new(workspace);
     let state = AppState::new(
-        store,
+        store.clone(),
         WebConfig {
             secure_cookies: args.https,
             ..WebConfig::default()
@@ -92,7 +92,10 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
     .with_actions(std::sync::Arc::new(
         crate::web_actions::WorkspaceWebActions::new(std::sync::Arc::clone(&workspace), registry),
     ))
-    .with_staging_dir(staging_dir);
+    .with_staging_dir(staging_dir)
+    .with_mapping_actions(std::sync::Arc::new(
+        crate::web_actions::mapping::WebMapping::new(store),
+    ));
     runtime
         .block_on(reckon_web::serve(&args.bind, state))
         .with_context(|| format!("cannot serve on {}", args.bind))?;

@@ -163,28 +163,10 @@ fn default_setting(workspace: &crate::workspace::Workspace, key: &str) -> String
     }
 }
 
-/// Checks and normalises a value for `key`.
+/// Checks and normalises a value for `key` (the web's settings page uses
+/// the same check).
 fn setting_value(key: &str, value: &str) -> Result<String> {
-    let value = value.trim();
-    match key {
-        "import_stale_days" if value.parse::<u32>().is_ok() => Ok(value.to_string()),
-        "import_stale_days" => Err(crate::error::UserError(format!(
-            "{key} = {value}: expected a whole number of days"
-        ))
-        .into()),
-        "currency" if value.len() == 3 && value.chars().all(|c| c.is_ascii_alphabetic()) => {
-            Ok(value.to_ascii_uppercase())
-        }
-        "currency" => Err(crate::error::UserError(format!(
-            "{key} = {value}: expected a three-letter ISO 4217 code such as USD"
-        ))
-        .into()),
-        _ => Err(crate::error::UserError(format!(
-            "{key} is not a setting (known: {})",
-            SETTINGS.map(|(k, _)| k).join(", ")
-        ))
-        .into()),
-    }
+    reckon_web::setting_value(key, value).map_err(|message| crate::error::UserError(message).into())
 }
 
 /// `reckon config [KEY [VALUE]]`.
