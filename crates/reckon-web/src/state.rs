@@ -97,15 +97,13 @@ impl AppState {
     pub(crate) fn actions(
         &self,
     ) -> Result<&dyn crate::actions::WorkspaceActions, crate::error::WebError> {
-        self.actions
-            .as_deref()
-            .ok_or_else(|| {
-                crate::error::WebError::Unavailable(
-                    "not available on this server: importing and running need `reckon serve` \
+        self.actions.as_deref().ok_or_else(|| {
+            crate::error::WebError::Unavailable(
+                "not available on this server: importing and running need `reckon serve` \
                      in a workspace"
-                        .to_string(),
-                )
-            })
+                    .to_string(),
+            )
+        })
     }
 
     pub(crate) fn staging_dir(&self) -> &std::path::Path {

@@ -7,8 +7,8 @@ pub mod finding;
 pub mod findings;
 pub mod imports;
 pub mod layout;
-pub mod runs;
 pub mod mapping;
+pub mod runs;
 pub mod setup;
 pub mod sign_in;
 
