@@ -141,7 +141,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [binary, "serve", "--workspace", ws, "--bind", f"127.0.0.1:{port}"],
-        env=dict(env, RECKON_LOG="warn"), stdout=subprocess.DEVNULL,
+        env=dict(env, RECKON_LOG="error"), stdout=subprocess.DEVNULL,
     )
     try:
         for _ in range(200):
