@@ -243,7 +243,10 @@ impl SqlStore {
         let limit = filter.bind(query.limit.min(1000).to_string());
         let offset = filter.bind(query.offset.to_string());
         // The page's fingerprints are chosen over the narrow columns alone;
-        // only the page's own rows are then read whole.
+        // only the page's own rows are then read whole. Ties are broken by
+        // fingerprint in the sort's own direction, so that the default
+        // order (money at stake) is the order of an index
+        // (`run_findings_money_page`) and a late page needs no sort.
         // A search reads every row anyway: the page query counts the matches
         // as it goes (a window count) rather than scanning twice. Without
         // one, the page walks an index and stops early, and a separate count
@@ -261,10 +264,10 @@ impl SqlStore {
             "SELECT {F_COLUMNS}, {R_COLUMNS}, p.matches FROM (SELECT f.fingerprint AS pf, \
              {order_by} AS sort_key{window} FROM run_findings f {inner_review} WHERE \
              {where_clause} ORDER BY sort_key \
-             {direction}, f.fingerprint LIMIT CAST({limit} AS BIGINT) OFFSET CAST({offset} AS \
-             BIGINT)) p JOIN run_findings f ON f.run_id = $1 AND f.fingerprint = p.pf \
-             LEFT JOIN reviews r ON r.fingerprint = f.fingerprint \
-             ORDER BY p.sort_key {direction}, f.fingerprint",
+             {direction}, f.fingerprint {direction} LIMIT CAST({limit} AS BIGINT) OFFSET \
+             CAST({offset} AS BIGINT)) p JOIN run_findings f ON f.run_id = $1 AND \
+             f.fingerprint = p.pf LEFT JOIN reviews r ON r.fingerprint = f.fingerprint \
+             ORDER BY p.sort_key {direction}, f.fingerprint {direction}",
             inner_review = review_join(needs_review),
         ));
         let mut page = sqlx::query(&page_sql).bind(query.run);
@@ -288,6 +291,9 @@ impl SqlStore {
         }
         let total = match counted {
             Some(total) => total,
+            // A search that matches nothing on its first page matches
+            // nothing at all: no second scan to count.
+            None if searching && query.offset == 0 => 0,
             None => count.fetch_one(self.pool()).await?.try_get::<i64, _>("n")?,
         };
         Ok(FindingPage {

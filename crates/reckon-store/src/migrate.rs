@@ -9,12 +9,13 @@ use crate::sql_store::Backend;
 
 /// (version, SQL), in order. Append only: a migration once released never
 /// changes.
-const MIGRATIONS: [(i64, &str); 5] = [
+const MIGRATIONS: [(i64, &str); 6] = [
     (1, include_str!("migrations/0001_workspace.sql")),
     (2, include_str!("migrations/0002_runs_and_reviews.sql")),
     (3, include_str!("migrations/0003_review_action.sql")),
     (4, include_str!("migrations/0004_users.sql")),
     (5, include_str!("migrations/0005_mapping_rejections.sql")),
+    (6, include_str!("migrations/0006_findings_page_index.sql")),
 ];
 
 fn for_backend(sql: &str, backend: Backend) -> String {

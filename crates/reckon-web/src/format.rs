@@ -53,6 +53,19 @@ pub fn label(code: &str) -> String {
     }
 }
 
+/// A stored UTC timestamp as a person reads it: `2026-11-26T02:28:15Z` ->
+/// `2026-11-26 02:28 UTC`. Anything else is shown as it is.
+pub fn moment(timestamp: &str) -> String {
+    match (timestamp.get(..10), timestamp.get(11..16)) {
+        (Some(date), Some(time))
+            if timestamp.ends_with('Z') && timestamp.get(10..11) == Some("T") =>
+        {
+            format!("{date} {time} UTC")
+        }
+        _ => timestamp.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +84,11 @@ mod tests {
         assert_eq!(label("billed_no_usage"), "Billed no usage");
         assert_eq!(quantity("38.00"), "38");
         assert_eq!(quantity(""), "–");
+    }
+
+    #[test]
+    fn moments_read_as_date_and_time() {
+        assert_eq!(moment("2026-11-26T02:28:15Z"), "2026-11-26 02:28 UTC");
+        assert_eq!(moment("2026-11-26"), "2026-11-26");
     }
 }

@@ -96,7 +96,10 @@ pub async fn page(
             div.card {
                 div.label { "Open findings" }
                 div.value { (open) }
-                div.note { "of " (run.finding_count) " in this run" }
+                div.note {
+                    "of " (run.finding_count) " in this run"
+                    @if open > 0 { " · " a href=(link(&[("run", run_id.clone()), ("state", "open".to_string())])) { "review them" } }
+                }
             }
             div.card {
                 div.label { "Billing pairs compared" }

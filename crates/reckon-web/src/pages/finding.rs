@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{Reviewer, Signed, SignedForm};
 use crate::error::{WebError, WebResult};
-use crate::format::{label, money};
+use crate::format::{label, moment, money};
 use crate::pages::layout::{Nav, PeriodChoice, page as layout};
 use crate::review::{ReviewRequest, apply, parse_state};
 use crate::runs::{locate_finding, periods};
@@ -117,7 +117,7 @@ pub async fn page(
                         @if !review.expires_on.is_empty() { dt { "Ignored until" } dd { (review.expires_on) } }
                         @if !review.assignee.is_empty() { dt { "Assignee" } dd { (review.assignee) } }
                         @if review.for_action { dt { "PSA change" } dd { "Marked for a change in the PSA" } }
-                        dt { "Last change" } dd { (review.updated_by) ", " (review.updated_at) }
+                        dt { "Last change" } dd { (review.updated_by) ", " (moment(&review.updated_at)) }
                     } @else {
                         dt { "Last change" } dd { "Not reviewed yet" }
                     }
@@ -147,7 +147,7 @@ pub async fn page(
                 @if notes.is_empty() { p.empty { "No notes yet." } }
                 @for note in &notes {
                     div style="margin-bottom:10px" {
-                        div.sub style="margin:0" { b { (note.author) } " · " (note.at) }
+                        div.sub style="margin:0" { b { (note.author) } " · " (moment(&note.at)) }
                         div { (note.body) }
                     }
                 }
