@@ -123,18 +123,20 @@ impl SqlStore {
         self.pool.close().await;
     }
 
-    /// Drops a PostgreSQL schema and everything in it (test clean-up).
-    pub async fn drop_schema(&self, schema: &str) -> StoreResult<()> {
-        if self.backend != Backend::Postgres
-            || !schema
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    /// Drops a PostgreSQL schema and everything in it (the story test's
+    /// own schema). Connects without migrating anything.
+    pub async fn drop_postgres_schema(url: &str, schema: &str) -> StoreResult<()> {
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
         {
             return Err(StoreError::Other(format!("cannot drop schema {schema}")));
         }
-        self.pool
-            .execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
+        sqlx::any::install_default_drivers();
+        let pool = AnyPool::connect(url).await?;
+        pool.execute(format!("DROP SCHEMA {schema} CASCADE").as_str())
             .await?;
+        pool.close().await;
         Ok(())
     }
 

@@ -394,9 +394,9 @@ async fn story_on_postgres() {
     user_story(&store).await;
     query_story(&store).await;
     store.close().await;
-    let cleanup = SqlStore::open_postgres(&url, None).await.unwrap();
-    cleanup.drop_schema(&schema).await.unwrap();
-    cleanup.close().await;
+    // Dropped without opening a store on the default schema, which would
+    // migrate it.
+    SqlStore::drop_postgres_schema(&url, &schema).await.unwrap();
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 -- steps through the index instead of reading and sorting every row
 -- (bench/web_load.py). It replaces the index without the fingerprint.
 CREATE INDEX run_findings_money_page ON run_findings (run_id, (CAST(money_at_stake AS NUMERIC)), fingerprint);
-DROP INDEX run_findings_by_money;
+DROP INDEX IF EXISTS run_findings_by_money;
 -- A search reads the run's every finding: from this narrow index (the
 -- columns it matches, the sort key and the fingerprint) rather than from
 -- the wide rows with their evidence, at about half the time.
