@@ -81,33 +81,3 @@ pub fn live_report(data: &Path, params: &RunParams, currency: &str) -> Result<Re
 pub fn read_lines(content: &[u8], shown: &str) -> Result<Vec<LineInfo>> {
     reckon_web::report_data::read_lines(content, shown).map_err(report_error)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal::Decimal;
-
-    #[test]
-    fn lines_read_by_header_name_with_optional_columns() {
-        let csv = "line_id,client_id,client_name,product_id,quantity,unit_price,agreement_id,included,profile\n\
-                   50101,19321,Contoso,MS-WKS,17,45.00,1201,10.00,connectwise\n\
-                   L2,C2,Northwind,BK,3,5,,,\n";
-        let lines = read_lines(csv.as_bytes(), "billing.csv").unwrap();
-        assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].agreement_id, "1201");
-        assert_eq!(lines[0].included, Decimal::new(1000, 2));
-        assert_eq!(lines[0].profile, "connectwise");
-        assert_eq!(lines[1].included, Decimal::ZERO);
-        assert_eq!(lines[1].quantity, Decimal::from(3));
-    }
-
-    #[test]
-    fn a_bad_number_names_file_row_and_column() {
-        let csv = "line_id,client_id,product_id,quantity,unit_price\nL1,C1,P,x,1\n";
-        let error = read_lines(csv.as_bytes(), "billing.csv").unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "billing.csv: row 2, column quantity: \"x\" is not a number"
-        );
-    }
-}
