@@ -375,10 +375,12 @@ impl Store for SqlStore {
 
     async fn latest_imports(&self, period: &str) -> StoreResult<Vec<ImportRecord>> {
         // Period data: the latest import of each (kind, source) of the
-        // period. Reference data (catalogue, mappings): the latest import at
-        // or before the period.
+        // period. Reference data (catalogue, mappings): the latest import of
+        // the newest period at or before it - by period first, so a mapping
+        // stored later for an earlier period never replaces a later
+        // period's own.
         let rows = sqlx::query(&self.sql(&format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE period <= $1 ORDER BY id"
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE period <= $1 ORDER BY period, id"
         )))
         .bind(period)
         .fetch_all(&self.pool)

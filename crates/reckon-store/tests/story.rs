@@ -6,9 +6,9 @@
 
 use reckon_store::diff::compare;
 use reckon_store::{
-    Change, FindingQuery, FindingSort, ImportKind, ImportOutcome, MappingStore, NewApiToken,
-    NewImport, NewRun, NewUser, Note, PeriodState, Review, ReviewState, Role, RunStore, Session,
-    SqlStore, Store, StoredFinding, UserStore, effective_state, short_id,
+    Change, FindingQuery, FindingSort, ImportKind, ImportOutcome, ImportRecord, MappingStore,
+    NewApiToken, NewImport, NewRun, NewUser, Note, PeriodState, Review, ReviewState, Role,
+    RunStore, Session, SqlStore, Store, StoredFinding, UserStore, effective_state, short_id,
 };
 
 fn finding(product: &str, impact: &str) -> StoredFinding {
@@ -330,6 +330,48 @@ async fn story(store: &SqlStore) {
         .find(|i| i.kind == ImportKind::Billing)
         .unwrap();
     assert_eq!(billing.id, corrected_id);
+    // A November mapping, then one stored later for October: November
+    // keeps its own, October gets the later one.
+    let ImportOutcome::Stored(november_map) = store
+        .add_imports(&[import(
+            "2026-11",
+            ImportKind::ProductMap,
+            "psa",
+            "h-map-11",
+            "source,sku,product_id\n",
+        )])
+        .await
+        .unwrap()[0]
+    else {
+        panic!("a new mapping file");
+    };
+    let ImportOutcome::Stored(october_map) = store
+        .add_imports(&[import(
+            "2026-10",
+            ImportKind::ProductMap,
+            "psa",
+            "h-map-10b",
+            "source,sku,product_id\nm365,SPB,M365-BP\n",
+        )])
+        .await
+        .unwrap()[0]
+    else {
+        panic!("a new mapping file");
+    };
+    let map_of = |imports: Vec<ImportRecord>| {
+        imports
+            .into_iter()
+            .find(|i| i.kind == ImportKind::ProductMap)
+            .map(|i| i.id)
+    };
+    assert_eq!(
+        map_of(store.latest_imports("2026-11").await.unwrap()),
+        Some(november_map)
+    );
+    assert_eq!(
+        map_of(store.latest_imports("2026-10").await.unwrap()),
+        Some(october_map)
+    );
     assert_eq!(billing.rows, 2);
     assert_eq!(
         store.import_content(corrected_id).await.unwrap(),
@@ -355,8 +397,9 @@ async fn story(store: &SqlStore) {
     assert_eq!(settings[1].old_value.as_deref(), Some("USD"));
     assert_eq!(settings[1].new_value.as_deref(), Some("EUR"));
     assert_eq!(settings[1].actor, "bob");
-    assert_eq!(store.audit(Some("import")).await.unwrap().len(), 6);
-    assert_eq!(store.audit(None).await.unwrap().len(), 9);
+    // Eight imports: six above and the two mapping files.
+    assert_eq!(store.audit(Some("import")).await.unwrap().len(), 8);
+    assert_eq!(store.audit(None).await.unwrap().len(), 11);
 }
 
 #[tokio::test]
@@ -371,7 +414,7 @@ async fn story_on_sqlite() {
     store.close().await;
     // Reopening applies no migration twice and keeps everything.
     let again = SqlStore::open_sqlite(&path).await.unwrap();
-    assert_eq!(again.imports(None).await.unwrap().len(), 6);
+    assert_eq!(again.imports(None).await.unwrap().len(), 8);
 }
 
 #[tokio::test]

@@ -9,6 +9,8 @@ use crate::review::parse_state;
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 500;
+/// Beyond any real run (a billion findings at the smallest page size).
+const MAX_PAGE: u64 = 1_000_000_000;
 
 /// `?run=&period=&kind=&client=&product=&source=&state=&assignee=&q=&sort=&dir=&page=&per_page=`
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -74,8 +76,10 @@ impl ListParams {
         }
     }
 
+    /// The page asked for, kept where an offset stays a valid number for
+    /// every database (a page past the last is simply empty).
     pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.unwrap_or(1).clamp(1, MAX_PAGE)
     }
 
     pub fn per_page(&self) -> u64 {

@@ -20,6 +20,8 @@ use crate::state::{AppState, now, today};
 
 /// At most this many unmapped findings of a kind are read per run.
 const MAX_UNMAPPED: u64 = 20_000;
+/// Rows asked for at a time (the store's most per query).
+const PAGE: u64 = 1_000;
 
 /// An unmapped client reference or SKU, over every finding about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,26 +109,36 @@ pub async fn unmapped(
         (MappingKind::Client, "unmapped_client"),
         (MappingKind::Product, "unmapped_sku"),
     ] {
-        let page = state
-            .store()
-            .finding_page(&FindingQuery {
-                run: run.id,
-                kind: Some(finding_kind.to_string()),
-                client: None,
-                product: None,
-                source: None,
-                state: None,
-                assignee: None,
-                search: None,
-                today: today(),
-                sort: FindingSort::Money,
-                descending: true,
-                offset: 0,
-                limit: MAX_UNMAPPED,
-            })
-            .await?;
+        // Page by page (the store gives at most 1,000 rows a query): every
+        // unmapped reference, up to MAX_UNMAPPED.
+        let mut rows = Vec::new();
+        loop {
+            let page = state
+                .store()
+                .finding_page(&FindingQuery {
+                    run: run.id,
+                    kind: Some(finding_kind.to_string()),
+                    client: None,
+                    product: None,
+                    source: None,
+                    state: None,
+                    assignee: None,
+                    search: None,
+                    today: today(),
+                    sort: FindingSort::Money,
+                    descending: true,
+                    offset: rows.len() as u64,
+                    limit: PAGE,
+                })
+                .await?;
+            let got = page.rows.len() as u64;
+            rows.extend(page.rows);
+            if got < PAGE || rows.len() as u64 >= MAX_UNMAPPED {
+                break;
+            }
+        }
         let mut grouped: BTreeMap<(String, String), Unmapped> = BTreeMap::new();
-        for row in &page.rows {
+        for row in &rows {
             let detail = ReportFinding::from_json(&row.finding.detail)
                 .map_err(|e| WebError::Internal(format!("finding {}: {e}", row.short_id)))?;
             let key = (row.finding.source.clone(), row.finding.item_key.clone());

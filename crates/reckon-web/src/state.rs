@@ -164,6 +164,9 @@ pub(crate) struct RateLimiter {
     max_failures: usize,
     window: Duration,
     failures: Mutex<HashMap<String, VecDeque<Instant>>>,
+    /// Password checks running at once: each costs argon2's memory, so
+    /// a flood of sign-ins queues instead of exhausting the machine.
+    pub(crate) checks: tokio::sync::Semaphore,
 }
 
 impl RateLimiter {
@@ -172,14 +175,25 @@ impl RateLimiter {
             max_failures,
             window,
             failures: Mutex::new(HashMap::new()),
+            checks: tokio::sync::Semaphore::new(4),
         }
     }
 
-    /// Whether any of `keys` has used up its failures.
-    pub(crate) fn blocked(&self, keys: &[String]) -> bool {
+    /// Counts a sign-in attempt against every key before the password is
+    /// checked, so parallel requests cannot all pass the check; `false`
+    /// (and nothing counted) when a key has used up its attempts. A
+    /// successful sign-in takes its attempt back (`succeeded`).
+    pub(crate) fn attempt(&self, keys: &[String]) -> bool {
         let now = Instant::now();
         let mut failures = lock(&self.failures);
-        keys.iter().any(|key| {
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| {
+                times
+                    .back()
+                    .is_some_and(|at| now.duration_since(*at) <= self.window)
+            });
+        }
+        let blocked = keys.iter().any(|key| {
             failures.get_mut(key).is_some_and(|times| {
                 while times
                     .front()
@@ -189,27 +203,27 @@ impl RateLimiter {
                 }
                 times.len() >= self.max_failures
             })
-        })
+        });
+        if !blocked {
+            for key in keys {
+                failures.entry(key.clone()).or_default().push_back(now);
+            }
+        }
+        !blocked
     }
 
-    pub(crate) fn failed(&self, keys: &[String]) {
-        let now = Instant::now();
+    /// A successful sign-in: the user's failures are forgiven and the
+    /// attempt counted against the other keys (the address) is taken back.
+    pub(crate) fn succeeded(&self, keys: &[String]) {
         let mut failures = lock(&self.failures);
-        // Bounded memory: forget keys with nothing recent when it grows.
-        if failures.len() > 10_000 {
-            failures.retain(|_, times| {
-                times
-                    .back()
-                    .is_some_and(|at| now.duration_since(*at) <= self.window)
-            });
+        if let Some((user, others)) = keys.split_first() {
+            failures.remove(user);
+            for key in others {
+                if let Some(times) = failures.get_mut(key) {
+                    times.pop_back();
+                }
+            }
         }
-        for key in keys {
-            failures.entry(key.clone()).or_default().push_back(now);
-        }
-    }
-
-    pub(crate) fn succeeded(&self, key: &str) {
-        lock(&self.failures).remove(key);
     }
 }
 

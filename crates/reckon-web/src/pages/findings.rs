@@ -274,14 +274,20 @@ pub async fn bulk(
         }
     };
     let today = today();
-    let mut changed = 0u64;
+    // Every id is found first: an unknown one changes nothing at all.
+    let mut rows = Vec::new();
     for id in fields.all("id") {
-        let row = state
-            .store()
-            .finding_by_short_id(run.id, id, &today)
-            .await?
-            .ok_or(WebError::NotFound)?;
-        if apply(&state, &run, &row, &request, &form.principal.name)
+        rows.push(
+            state
+                .store()
+                .finding_by_short_id(run.id, id, &today)
+                .await?
+                .ok_or(WebError::NotFound)?,
+        );
+    }
+    let mut changed = 0u64;
+    for row in &rows {
+        if apply(&state, &run, row, &request, &form.principal.name)
             .await?
             .review_changed
         {

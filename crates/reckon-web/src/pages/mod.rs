@@ -41,7 +41,16 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
 
 /// A local path to go back to after a form (never another site).
 pub fn local_path(candidate: &str, fallback: &str) -> String {
-    if candidate.starts_with('/') && !candidate.starts_with("//") && !candidate.contains('\\') {
+    // Browsers drop tabs and line breaks from a URL before resolving it
+    // (`/\t/evil.example` is `//evil.example`), and a header cannot hold
+    // them: any control character or space makes it not a local path.
+    if candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && !candidate.contains('\\')
+        && !candidate
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
         candidate.to_string()
     } else {
         fallback.to_string()
@@ -59,6 +68,9 @@ mod tests {
             "?q=a%20b%26c"
         );
         assert_eq!(local_path("/findings?page=2", "/"), "/findings?page=2");
+        assert_eq!(local_path("/\t/evil.example", "/"), "/");
+        assert_eq!(local_path("/\n/evil.example", "/"), "/");
+        assert_eq!(local_path("/ /evil.example", "/"), "/");
         assert_eq!(local_path("//evil.example", "/"), "/");
         assert_eq!(local_path("https://evil.example", "/"), "/");
     }

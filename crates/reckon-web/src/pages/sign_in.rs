@@ -100,8 +100,8 @@ pub async fn submit(
             connected.map_or_else(|| "unknown".to_string(), |addr| addr.ip().to_string())
         ),
     ];
-    if state.limiter().blocked(&keys) {
-        tracing::warn!(user = %name, "sign-in refused: too many failures");
+    if !state.limiter().attempt(&keys) {
+        tracing::warn!("sign-in refused: too many attempts");
         let message = WebError::TooManyRequests.public_message();
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
@@ -117,17 +117,24 @@ pub async fn submit(
     let hash = user
         .as_ref()
         .map_or_else(|| dummy_hash().to_string(), |u| u.password_hash.clone());
+    let permit = state
+        .limiter()
+        .checks
+        .acquire()
+        .await
+        .map_err(|e| WebError::Internal(format!("password check: {e}")))?;
     let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
         .map_err(|e| WebError::Internal(format!("password check: {e}")))?;
+    drop(permit);
     match user {
         Some(user) if matches => {
-            state.limiter().succeeded(&keys[0]);
+            state.limiter().succeeded(&keys);
             start_session(&state, &user, &next).await
         }
         _ => {
-            state.limiter().failed(&keys);
-            tracing::info!(user = %name, "sign-in failed");
+            // The attempt was counted before the check.
+            tracing::info!("sign-in failed");
             Ok((
                 StatusCode::UNAUTHORIZED,
                 Html(form(&next, &name, Some("Wrong name or password.")).into_string()),

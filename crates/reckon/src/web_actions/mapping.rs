@@ -32,17 +32,24 @@ const MAX_UNITS: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 #[derive(Debug, Clone)]
 pub struct WebMapping {
     store: SqlStore,
+    /// One mapping change at a time: each new snapshot is made from the
+    /// latest one, so two at once would each drop the other's row.
+    writing: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 impl WebMapping {
     pub fn new(store: SqlStore) -> WebMapping {
-        WebMapping { store }
+        WebMapping {
+            store,
+            writing: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+        }
     }
 }
 
 /// A user's mistake (a bad value, a reader's refusal) or ours.
 fn classify(error: anyhow::Error) -> ActionError {
-    let user = error.downcast_ref::<UserError>().is_some()
+    let user = crate::error::is_user_error(&error)
+        || error.downcast_ref::<UserError>().is_some()
         || error
             .downcast_ref::<reckon_sources::SourceError>()
             .is_some();
@@ -601,10 +608,16 @@ impl MappingActions for WebMapping {
     }
 
     fn accept(&self, request: AcceptMapping) -> ActionFuture<'_, String> {
-        Box::pin(async move { self.accept_mapping(&request).await.map_err(classify) })
+        Box::pin(async move {
+            let _one_at_a_time = self.writing.lock().await;
+            self.accept_mapping(&request).await.map_err(classify)
+        })
     }
 
     fn save_product(&self, edit: ProductRulesEdit) -> ActionFuture<'_, String> {
-        Box::pin(async move { self.save_rules(&edit).await.map_err(classify) })
+        Box::pin(async move {
+            let _one_at_a_time = self.writing.lock().await;
+            self.save_rules(&edit).await.map_err(classify)
+        })
     }
 }
