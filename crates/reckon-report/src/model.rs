@@ -153,7 +153,8 @@ pub struct Totals {
     pub overbilled_per_month: Decimal,
     pub by_kind: BTreeMap<String, u64>,
     pub by_state: BTreeMap<String, u64>,
-    /// By client id.
+    /// By PSA client id (findings with no client, unmapped client
+    /// references, are in the totals but in no client's row).
     pub per_client: Vec<ClientTotals>,
 }
 
@@ -200,12 +201,21 @@ impl ReportRun {
             Some(client_id) => id == client_id,
             None => named(id, name),
         };
-        let findings: Vec<ReportFinding> = self
+        let mut findings: Vec<ReportFinding> = self
             .findings
             .iter()
             .filter(|f| belongs(&f.client_id, &f.client_name))
             .cloned()
             .collect();
+        // A statement goes to the client: evidence rows of another client
+        // (the other side of a device listed under two clients) stay out.
+        if let Some(client_id) = &client_id {
+            for finding in &mut findings {
+                finding
+                    .evidence
+                    .retain(|item| item.client_id.is_empty() || item.client_id == *client_id);
+            }
+        }
         let lines: Vec<LineInfo> = self
             .lines
             .iter()
@@ -238,6 +248,25 @@ impl ReportRun {
         });
     }
 
+    /// The PSA clients (id, name) whose id or name is `client`
+    /// (case-blind): more than one means the name is ambiguous.
+    pub fn clients_matching(&self, client: &str) -> Vec<(String, String)> {
+        let wanted = client.trim().to_lowercase();
+        let mut matching: Vec<(String, String)> = self
+            .findings
+            .iter()
+            .map(|f| (&f.client_id, &f.client_name))
+            .chain(self.lines.iter().map(|l| (&l.client_id, &l.client_name)))
+            .filter(|(id, name)| {
+                !id.is_empty() && (id.to_lowercase() == wanted || name.to_lowercase() == wanted)
+            })
+            .map(|(id, name)| (id.clone(), name.clone()))
+            .collect();
+        matching.sort();
+        matching.dedup_by(|a, b| a.0 == b.0);
+        matching
+    }
+
     /// The client names a report could be asked for, sorted.
     pub fn client_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self
@@ -258,6 +287,17 @@ impl ReportRun {
         for finding in &self.findings {
             *totals.by_kind.entry(finding.kind.clone()).or_insert(0) += 1;
             *totals.by_state.entry(finding.state.clone()).or_insert(0) += 1;
+            if finding.impact > Decimal::ZERO {
+                totals.underbilled_per_month += finding.impact;
+            } else if finding.impact < Decimal::ZERO {
+                totals.overbilled_per_month -= finding.impact;
+            }
+            // An unmapped client reference belongs to no PSA client: it is a
+            // mapping issue, not a row of the per-client table (several such
+            // references would otherwise merge into one "client").
+            if finding.client_id.is_empty() {
+                continue;
+            }
             let client = clients
                 .entry(finding.client_id.clone())
                 .or_insert_with(|| ClientTotals {
@@ -267,10 +307,8 @@ impl ReportRun {
                 });
             client.findings += 1;
             if finding.impact > Decimal::ZERO {
-                totals.underbilled_per_month += finding.impact;
                 client.underbilled += finding.impact;
             } else if finding.impact < Decimal::ZERO {
-                totals.overbilled_per_month -= finding.impact;
                 client.overbilled -= finding.impact;
             }
         }

@@ -30,3 +30,54 @@ fn a_broken_document_is_an_error() {
     assert!(ReportRun::from_findings_json("{}").is_err());
     assert!(ReportRun::from_findings_json("not json").is_err());
 }
+
+#[test]
+fn unmapped_references_are_in_the_totals_but_no_client_row() {
+    let run = support::demo_run();
+    let totals = run.totals();
+    assert!(totals.per_client.iter().all(|c| !c.client_id.is_empty()));
+    let with_client: u64 = totals.per_client.iter().map(|c| c.findings).sum();
+    let without = run
+        .findings
+        .iter()
+        .filter(|f| f.client_id.is_empty())
+        .count() as u64;
+    assert!(without > 0, "the demo has an unmapped client reference");
+    assert_eq!(with_client + without, run.findings.len() as u64);
+}
+
+#[test]
+fn a_statement_keeps_other_clients_evidence_out_and_names_can_be_ambiguous() {
+    let mut run = support::demo_run();
+    let cross = run
+        .findings
+        .iter()
+        .find(|f| f.kind == "cross_client_item")
+        .expect("the demo has a device under two clients")
+        .clone();
+    let other_clients: Vec<&str> = cross
+        .evidence
+        .iter()
+        .map(|e| e.client_id.as_str())
+        .filter(|id| !id.is_empty() && *id != cross.client_id)
+        .collect();
+    assert!(
+        !other_clients.is_empty(),
+        "its evidence names the other client"
+    );
+    let statement = run.for_client(&cross.client_id).expect("a statement");
+    for finding in &statement.findings {
+        assert!(
+            finding
+                .evidence
+                .iter()
+                .all(|e| e.client_id.is_empty() || e.client_id == cross.client_id)
+        );
+    }
+    // Two PSA clients with one name.
+    let mut twin = run.findings[0].clone();
+    twin.client_id = "CW-9999".to_string();
+    run.findings.push(twin);
+    assert_eq!(run.clients_matching("Contoso Dental").len(), 2);
+    assert_eq!(run.clients_matching("CW-9999").len(), 1);
+}

@@ -582,7 +582,7 @@ pub(crate) fn relayout(bytes: &[u8], columns: &[&str], shown: &str) -> Result<Ve
         .collect();
     let positions: Vec<Option<usize>> = columns
         .iter()
-        .map(|column| header.iter().position(|h| h == column))
+        .map(|column| header.iter().position(|h| h.eq_ignore_ascii_case(column)))
         .collect();
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record(columns)?;
@@ -677,7 +677,13 @@ fn decisions(kind: ImportKind, content: &[u8]) -> BTreeMap<(String, String, Stri
             let Ok(header) = reader.headers().cloned() else {
                 return decisions;
             };
-            let at = |name: &str| header.iter().position(|h| h.trim() == name);
+            let at = |name: &str| {
+                header.iter().position(|h| {
+                    h.trim()
+                        .trim_start_matches('\u{feff}')
+                        .eq_ignore_ascii_case(name)
+                })
+            };
             let source = at("source");
             for record in reader.records().flatten() {
                 let get = |at: Option<usize>| {
@@ -807,4 +813,21 @@ pub async fn store_imports(
     }
     let outcomes = workspace.store.add_imports(&imports).await?;
     Ok(imports.into_iter().zip(outcomes).collect())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// The canonical readers accept headers in any case; the stored layout
+    /// must keep those columns too, not blank them.
+    #[test]
+    fn a_snapshot_keeps_columns_whatever_the_case_of_their_header() {
+        let text = "Line_ID,Client_ID,Product_ID,Quantity,Unit_Price\nL1,C1,P1,3,9.50\n";
+        let laid_out = relayout(text.as_bytes(), &BILLING_COLUMNS, "billing.csv").unwrap();
+        let laid_out = String::from_utf8(laid_out).unwrap();
+        let row = laid_out.lines().nth(1).unwrap();
+        assert!(row.starts_with("L1,C1,,P1,3,9.50"), "{row}");
+    }
 }

@@ -10,7 +10,6 @@ use reckon_core::RunParams;
 use reckon_report::model::{LineInfo, ReportFinding, ReportRun};
 use reckon_web::report_data::ReportDataError;
 
-use crate::annotations::MappingChoices;
 use crate::commands::review_commands::today;
 use crate::dataset::{self, Dir};
 use crate::error::UserError;
@@ -52,7 +51,8 @@ pub fn live_report(data: &Path, params: &RunParams, currency: &str) -> Result<Re
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let usage_path = data.join(reckon_sources::canonical::USAGE);
     let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), params, threads)?;
-    let choices = MappingChoices::new(&reference.catalog, &[], Vec::new());
+    // The same suggestions `reckon run --data` writes (rejected ones left out).
+    let choices = crate::commands::run::mapping_choices(&reference, data)?;
     let annotations = choices.annotations();
     // One finding's JSON at a time: a run with a million findings never
     // holds the whole document.

@@ -39,6 +39,17 @@ pub fn write_connectwise_requests(
             });
             continue;
         }
+        // The CSV export has no addition ids: its line ids are made up
+        // (agreement#sequence) and cannot be addressed in the API.
+        if adjustment.line_id.is_some() && adjustment.profile == "connectwise_csv" {
+            incomplete.push(Incomplete {
+                missing: "addition id: the ConnectWise CSV export does not give it; change the \
+                          line by hand or import the additions from the API"
+                    .to_string(),
+                reckon: Note::of(adjustment),
+            });
+            continue;
+        }
         let additions = format!("/finance/agreements/{}/additions", adjustment.agreement_id);
         let request = match &adjustment.line_id {
             Some(line_id) => Request {

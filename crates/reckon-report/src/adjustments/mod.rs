@@ -280,8 +280,11 @@ fn new_line(
     if target <= Decimal::ZERO {
         return Err("no billing line to change".to_string());
     }
+    // A product priced nowhere is valued at 0.00 by the engine: a new line
+    // at 0.00 would bill nothing and hide it, so it is left to a person.
     let unit_price = finding
         .unit_price
+        .filter(|price| *price > Decimal::ZERO)
         .ok_or_else(|| "no list price for a new line: price the product first".to_string())?;
     let mut reason = numbers_reason(finding);
     reason.push_str("; a new line at the list price");

@@ -38,6 +38,21 @@ pub fn load(input: &ReportInputArgs) -> Result<ReportRun> {
             run
         }
     };
+    if let Some(client) = &input.client {
+        let matching = run.clients_matching(client);
+        if matching.len() > 1 {
+            let listed: Vec<String> = matching
+                .iter()
+                .map(|(id, name)| format!("{id} ({name})"))
+                .collect();
+            return Err(UserError(format!(
+                "--client {client}: {} PSA clients match ({}); give the client id",
+                matching.len(),
+                listed.join(", ")
+            ))
+            .into());
+        }
+    }
     match &input.client {
         None => Ok(run),
         Some(client) => run.for_client(client).ok_or_else(|| {

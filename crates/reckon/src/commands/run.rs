@@ -55,6 +55,18 @@ fn run_files(args: &RunArgs, data: &Path) -> Result<()> {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let usage_path = data.join(reckon_sources::canonical::USAGE);
     let recon = pipeline::reconcile_files(&reference, &files, Some(&usage_path), &params, threads)?;
+    let choices = mapping_choices(&reference, data)?;
+    finish(args, &recon, &params, &choices, Some(out_dir))?;
+    // The process ends here: freeing millions of small allocations one by
+    // one would only delay the exit that returns all memory at once.
+    std::mem::forget(recon);
+    std::mem::forget(reference);
+    Ok(())
+}
+
+/// Suggestions for unmapped references, less the ones rejected in the data
+/// set (`client_map_rejected.csv`, `product_map_rejected.csv`).
+pub(crate) fn mapping_choices(reference: &Reference, data: &Path) -> Result<MappingChoices> {
     let rejected = |name: &str| -> Result<Vec<_>> {
         match std::fs::File::open(data.join(name)) {
             Ok(file) => Ok(if name == reckon_sources::canonical::CLIENT_MAP_REJECTED {
@@ -66,17 +78,11 @@ fn run_files(args: &RunArgs, data: &Path) -> Result<()> {
             Err(error) => Err(error.into()),
         }
     };
-    let choices = MappingChoices::new(
+    Ok(MappingChoices::new(
         &reference.catalog,
         &rejected(reckon_sources::canonical::CLIENT_MAP_REJECTED)?,
         rejected(reckon_sources::canonical::PRODUCT_MAP_REJECTED)?,
-    );
-    finish(args, &recon, &params, &choices, Some(out_dir))?;
-    // The process ends here: freeing millions of small allocations one by
-    // one would only delay the exit that returns all memory at once.
-    std::mem::forget(recon);
-    std::mem::forget(reference);
-    Ok(())
+    ))
 }
 
 /// Outputs (when asked for) and the summary.

@@ -375,6 +375,11 @@ impl ApiRun {
         ) {
             return Err(Outcome::Excluded(reason));
         }
+        // What the PSA includes free: `lessIncluded`, else what
+        // `billedQuantity` leaves out of `quantity`.
+        let included = less_included.or_else(|| {
+            billed.and_then(|billed| quantity.checked_sub(billed).filter(|d| *d >= Decimal::ZERO))
+        });
         let quantity =
             billed_quantity(line_id, quantity, less_included, billed, &API_COLUMNS, out)?;
         out.billing(BillingOut {
@@ -389,7 +394,7 @@ impl ApiRun {
             description: text(record, &["invoiceDescription"]).to_string(),
             agreement: agreement.name.clone(),
             agreement_id: agreement_id.to_string(),
-            included: less_included,
+            included,
             quantity_source: String::new(),
         });
         Ok(())
@@ -459,6 +464,11 @@ impl CsvRun {
         ) {
             return Err(Outcome::Excluded(reason));
         }
+        // What the PSA includes free: `lessIncluded`, else what
+        // `billedQuantity` leaves out of `quantity`.
+        let included = less_included.or_else(|| {
+            billed.and_then(|billed| quantity.checked_sub(billed).filter(|d| *d >= Decimal::ZERO))
+        });
         let quantity =
             billed_quantity(&line_id, quantity, less_included, billed, &CSV_COLUMNS, out)?;
         out.billing(BillingOut {
@@ -474,7 +484,7 @@ impl CsvRun {
             agreement: agreement.to_string(),
             agreement_id: text(record, &["Agreement ID", "Agreement Id", "Agreement RecID"])
                 .to_string(),
-            included: less_included,
+            included,
             quantity_source: String::new(),
         });
         Ok(())
