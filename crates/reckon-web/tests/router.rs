@@ -930,13 +930,45 @@ async fn setup_makes_the_first_admin_once() {
         "/setup",
         "no user yet: set up first"
     );
-    assert_eq!(send(get("/setup")).await.unwrap().status(), StatusCode::OK);
-    let post = |body: &str| {
-        Request::post("/setup")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(body.to_string()))
-            .unwrap()
+    let page = send(get("/setup")).await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    // The form's token is in a SameSite=Strict cookie and in the form.
+    let set_cookie = page.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+    let token = set_cookie
+        .split(';')
+        .next()
+        .unwrap()
+        .trim_start_matches("reckon_setup=")
+        .to_string();
+    let post_with = |body: &str, cookie: Option<&str>| {
+        let mut request = Request::post("/setup")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("reckon_setup={cookie}"));
+        }
+        request.body(Body::from(body.to_string())).unwrap()
     };
+    // Another site's post has neither the cookie nor the token: refused.
+    let forged = send(post_with(
+        "name=eve&password=long+enough+1&password_again=long+enough+1",
+        None,
+    ))
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let wrong = send(post_with(
+        "name=eve&password=long+enough+1&password_again=long+enough+1&csrf=nope",
+        Some(&token),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(wrong.status(), StatusCode::FORBIDDEN);
+    assert_eq!(store.user_count().await.unwrap(), 0);
+    let post = |body: &str| post_with(&format!("{body}&csrf={token}"), Some(&token));
     let short = send(post("name=ann&password=short&password_again=short"))
         .await
         .unwrap();

@@ -3,19 +3,23 @@
 //! page is gone (404).
 
 use axum::extract::{Form, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use maud::{Markup, html};
 use reckon_store::{NewUser, Role, StoreError, UserStore};
 
-use crate::auth::Fields;
+use crate::auth::{Fields, cookie};
 use crate::error::{WebError, WebResult};
 use crate::pages::layout::bare;
 use crate::pages::sign_in::start_session;
-use crate::secrets::{check_new_password, hash_password};
+use crate::secrets::{check_new_password, hash_password, new_token, same_secret};
 use crate::state::{AppState, now};
 
-fn form(name: &str, message: Option<&str>) -> Markup {
+/// The setup form's CSRF token lives in this cookie (SameSite=Strict, so
+/// another site cannot post the form with it) and in the form.
+const SETUP_COOKIE: &str = "reckon_setup";
+
+fn form(name: &str, csrf: &str, message: Option<&str>) -> Markup {
     bare(
         "Set up reckon",
         html! {
@@ -27,6 +31,7 @@ fn form(name: &str, message: Option<&str>) -> Markup {
                         div.flash.error role="alert" { (message) }
                     }
                     form method="post" action="/setup" {
+                        input type="hidden" name="csrf" value=(csrf);
                         label { "Admin name" input name="name" value=(name) autocomplete="username" required autofocus; }
                         label { "Password (at least 10 characters)" input name="password" type="password" autocomplete="new-password" required; }
                         label { "Password again" input name="password_again" type="password" autocomplete="new-password" required; }
@@ -45,17 +50,37 @@ async fn refuse_after_setup(state: &AppState) -> WebResult<()> {
     Ok(())
 }
 
+/// The form with a fresh token, set in the cookie too.
+fn form_response(status: StatusCode, name: &str, message: Option<&str>) -> WebResult<Response> {
+    let token = new_token("");
+    let mut response = (status, Html(form(name, &token, message).into_string())).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        format!("{SETUP_COOKIE}={token}; Path=/setup; HttpOnly; SameSite=Strict; Max-Age=3600")
+            .parse()
+            .map_err(|_| WebError::Internal("cookie header".to_string()))?,
+    );
+    Ok(response)
+}
+
 pub async fn page(State(state): State<AppState>) -> WebResult<Response> {
     refuse_after_setup(&state).await?;
-    Ok(Html(form("", None).into_string()).into_response())
+    form_response(StatusCode::OK, "", None)
 }
 
 pub async fn submit(
     State(state): State<AppState>,
+    headers: HeaderMap,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> WebResult<Response> {
     refuse_after_setup(&state).await?;
     let fields = Fields(fields);
+    // While no user exists this form creates an admin: only a post made
+    // from the form this browser was given counts.
+    let expected = cookie(&headers, SETUP_COOKIE).unwrap_or("");
+    if expected.is_empty() || !same_secret(expected, fields.get("csrf").unwrap_or("")) {
+        return Err(WebError::Csrf);
+    }
     let name = fields.text("name");
     let password = fields.get("password").unwrap_or("").to_string();
     let problem = if name.is_empty() {
@@ -66,11 +91,7 @@ pub async fn submit(
         check_new_password(&password).err()
     };
     if let Some(problem) = problem {
-        return Ok((
-            StatusCode::BAD_REQUEST,
-            Html(form(&name, Some(&problem)).into_string()),
-        )
-            .into_response());
+        return form_response(StatusCode::BAD_REQUEST, &name, Some(&problem));
     }
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
