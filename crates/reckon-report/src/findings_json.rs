@@ -277,7 +277,7 @@ fn write_finding(
     decimal(out, finding.billed.zip(finding.actual).map(|(b, a)| a - b));
     out.extend_from_slice(b",\"unit_price\":");
     match finding.unit_price {
-        Some(price) => write_money(out, price),
+        Some(price) => write_price(out, price),
         None => out.extend_from_slice(b"null"),
     }
     out.extend_from_slice(b",\"impact\":");
@@ -311,7 +311,7 @@ fn write_finding(
         out.extend_from_slice(b",\"quantity\":");
         write_decimal(out, line.quantity);
         out.extend_from_slice(b",\"unit_price\":");
-        write_money(out, line.unit_price);
+        write_price(out, line.unit_price);
         out.push(b'}');
     }
     out.extend_from_slice(b"]}}");
@@ -580,6 +580,18 @@ fn write_money(out: &mut Vec<u8>, amount: Money) {
     out.push(b'"');
 }
 
+/// A unit price exactly as the PSA has it, with at least two decimals
+/// (`22.00`, `0.125`): a price below a cent must not be rounded, or the
+/// quantity times the shown price would not give the impact.
+fn write_price(out: &mut Vec<u8>, price: Money) {
+    let value = price.amount().normalize();
+    if value.scale() <= 2 {
+        write_money(out, price);
+    } else {
+        write_decimal(out, value);
+    }
+}
+
 /// A decimal as a JSON string, without trailing zeros.
 fn write_decimal(out: &mut Vec<u8>, value: Decimal) {
     out.push(b'"');
@@ -595,6 +607,15 @@ mod tests {
         let mut out = Vec::new();
         write(&mut out);
         String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn prices_below_a_cent_are_written_exactly() {
+        use rust_decimal::Decimal;
+        let price = |text: &str| Money::new(text.parse::<Decimal>().expect("decimal"));
+        assert_eq!(written(|out| write_price(out, price("22"))), "\"22.00\"");
+        assert_eq!(written(|out| write_price(out, price("0.125"))), "\"0.125\"");
+        assert_eq!(written(|out| write_price(out, price("3.50"))), "\"3.50\"");
     }
 
     #[test]

@@ -94,9 +94,13 @@ fn line(header_id: &str, adjustment: &Adjustment) -> Value {
         "qty_order".to_string(),
         exact_number(adjustment.psa_quantity()),
     );
-    line.insert(
-        "unit_price".to_string(),
-        exact_number(adjustment.unit_price),
-    );
+    // Only a new line gets a price: an existing line keeps the one the
+    // PSA has (a quantity change must never reprice it).
+    if adjustment.line_id.is_none() {
+        line.insert(
+            "unit_price".to_string(),
+            exact_number(adjustment.unit_price),
+        );
+    }
     Value::Object(line)
 }
