@@ -669,6 +669,38 @@ async fn reviews_from_pages_and_api_are_the_cli_s_store_calls() {
     .await;
     assert_eq!(app.store.audit(Some("finding")).await.unwrap().len(), 3);
 
+    // A save from a page opened before that review (it saw no review yet)
+    // does not undo it: refused with 409, its note kept.
+    let stale = app
+        .post_form(
+            &format!("/findings/{}/review", app.under),
+            Some(Role::Reviewer),
+            &[
+                ("run", &run),
+                ("review_version", ""),
+                ("state", "open"),
+                ("assignee", ""),
+                ("note", "Written on an old page"),
+            ],
+            true,
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(stale.body.contains("Your note was saved"), "{}", stale.body);
+    let row = app
+        .store
+        .finding_by_short_id(app.run, &app.under, "2026-11-02")
+        .await
+        .unwrap()
+        .unwrap();
+    let review = row.review.unwrap();
+    assert_eq!(
+        (review.state, review.assignee.as_str()),
+        (ReviewState::Acknowledged, "bob")
+    );
+    let notes = app.store.notes(&row.finding.fingerprint).await.unwrap();
+    assert!(notes.iter().any(|n| n.body == "Written on an old page"));
+
     // The page shows it all.
     let page = app
         .get(
@@ -763,7 +795,7 @@ async fn reviews_from_pages_and_api_are_the_cli_s_store_calls() {
         .json();
     assert_eq!(one["impact"], "88.00");
     assert_eq!(one["evidence"].as_array().unwrap().len(), 2);
-    assert_eq!(one["notes"].as_array().unwrap().len(), 2);
+    assert_eq!(one["notes"].as_array().unwrap().len(), 3);
     assert_eq!(one["history"], serde_json::json!([app.run]));
     let bad = app
         .post_json(

@@ -126,6 +126,7 @@ pub async fn page(
                     form method="post" action=(format!("/findings/{}/review", row.short_id)) style="margin-top:16px" {
                         input type="hidden" name="csrf" value=(principal.csrf());
                         input type="hidden" name="run" value=(run.id);
+                        input type="hidden" name="review_version" value=(review_version(&row));
                         div.form-grid {
                             label { "State" select name="state" {
                                 @for s in [ReviewState::Open, ReviewState::Acknowledged, ReviewState::Resolved, ReviewState::Ignored] {
@@ -219,6 +220,15 @@ pub async fn page(
 }
 
 /// `POST /findings/{id}/review`: the review form.
+/// Who last saved the finding's review and when: the form sends it back so
+/// a save made from a stale page is noticed.
+fn review_version(row: &reckon_store::FindingRow) -> String {
+    row.review
+        .as_ref()
+        .map(|r| format!("{}|{}", r.updated_at, r.updated_by))
+        .unwrap_or_default()
+}
+
 pub async fn review(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -233,6 +243,33 @@ pub async fn review(
         ),
     };
     let (run, row) = locate_finding(&state, &id, run).await?;
+    // Someone else saved this review since the page was opened: their
+    // change stays; the note (which never conflicts) is kept, the rest is
+    // refused so it does not silently undo theirs.
+    if let Some(seen) = fields.get("review_version")
+        && seen != review_version(&row)
+    {
+        let note = fields.text("note");
+        let kept = if note.trim().is_empty() {
+            ""
+        } else {
+            let request = ReviewRequest {
+                note: Some(note),
+                ..ReviewRequest::default()
+            };
+            apply(&state, &run, &row, &request, &form.principal.name).await?;
+            " Your note was saved."
+        };
+        let by = row
+            .review
+            .as_ref()
+            .map(|r| format!("{} at {}", r.updated_by, r.updated_at))
+            .unwrap_or_default();
+        return Err(WebError::Conflict(format!(
+            "This finding's review was changed by {by} after you opened the page.{kept} \
+             Reload the page to see the change, then apply yours again."
+        )));
+    }
     let request = ReviewRequest {
         state: Some(parse_state(&fields.text("state"))?),
         reason: Some(fields.text("reason")),
