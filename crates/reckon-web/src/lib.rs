@@ -121,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn(render_errors))
+        .layer(middleware::from_fn(protective_headers))
         .layer(middleware::from_fn(trace_requests))
         .with_state(state)
 }
@@ -158,6 +159,27 @@ async fn trace_requests(request: Request, next: Next) -> Response {
     }
     .instrument(span)
     .await
+}
+
+/// Headers every answer carries: no page of reckon may be framed by
+/// another site (clickjacking a review button), and browsers must not
+/// guess content types.
+async fn protective_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        axum::http::HeaderValue::from_static("DENY"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        axum::http::HeaderValue::from_static("frame-ancestors 'none'"),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Turns a [`WebError`] (or an extractor's plain-text rejection) into a

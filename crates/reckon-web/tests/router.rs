@@ -1496,3 +1496,25 @@ async fn an_upload_past_the_size_limit_is_refused_with_the_limit() {
     let page = app.get("/imports", Some(Role::Reviewer)).await;
     assert!(page.body.contains("Up to 2 KB in all."), "{}", page.body);
 }
+
+#[tokio::test]
+async fn no_answer_may_be_framed_by_another_site() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqlStore::open_sqlite(&dir.path().join("reckon.db"))
+        .await
+        .unwrap();
+    let router = router(AppState::new(store, WebConfig::default()));
+    for path in ["/healthz", "/sign-in", "/api/me", "/findings"] {
+        let answer = router
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(answer.headers()["x-frame-options"], "DENY", "{path}");
+        assert_eq!(
+            answer.headers()["content-security-policy"],
+            "frame-ancestors 'none'",
+            "{path}"
+        );
+    }
+}
