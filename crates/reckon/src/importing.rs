@@ -425,6 +425,9 @@ fn canonical_file(
     Ok(match kind {
         ImportKind::Billing => {
             let lines = canonical::read_billing(&bytes[..], shown)?;
+            // The optional columns reports read (agreement id, included
+            // quantity) are checked now, not when a report is made.
+            crate::report_source::read_lines(&bytes, shown)?;
             vec![single(
                 lines.len() as u64,
                 relayout(&bytes, &BILLING_COLUMNS, shown)?,
@@ -829,5 +832,21 @@ mod tests {
         let laid_out = String::from_utf8(laid_out).unwrap();
         let row = laid_out.lines().nth(1).unwrap();
         assert!(row.starts_with("L1,C1,,P1,3,9.50"), "{row}");
+    }
+
+    #[test]
+    fn a_bad_included_quantity_is_refused_at_import_naming_row_and_column() {
+        let text = "line_id,client_id,client_name,product_id,quantity,unit_price,included\nL1,C1,Contoso,P1,3,9.50,ten\n";
+        let error = canonical_file(
+            ImportKind::Billing,
+            "billing.csv",
+            "billing.csv",
+            "hash",
+            text.as_bytes().to_vec(),
+        )
+        .err()
+        .unwrap();
+        let message = format!("{error:#}");
+        assert!(message.contains("row 2, column included"), "{message}");
     }
 }
