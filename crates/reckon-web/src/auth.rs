@@ -243,20 +243,76 @@ pub fn session_cookie(token: Option<&str>, state: &AppState) -> String {
 }
 
 /// The client's address, when the server was started with connection info
-/// (in-process tests have none). Forwarded headers are not trusted: anyone
-/// can set them.
+/// (in-process tests have none). A forwarded header counts only when the
+/// connection comes from the configured reverse proxy (anyone else can set
+/// it): then the last `X-Forwarded-For` entry, the one the proxy added.
 #[derive(Debug, Clone, Copy)]
-pub struct ClientAddr(pub Option<std::net::SocketAddr>);
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip());
+        Ok(ClientAddr(client_address(
+            peer,
+            state.config().trusted_proxy,
+            &parts.headers,
+        )))
+    }
+}
+
+/// The peer, or behind the trusted proxy the client it forwarded.
+pub fn client_address(
+    peer: Option<std::net::IpAddr>,
+    trusted_proxy: Option<std::net::IpAddr>,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    match (peer, trusted_proxy) {
+        (Some(peer), Some(proxy)) if peer == proxy => headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .next_back()
+            .and_then(|last| last.trim().parse().ok())
+            .or(Some(peer)),
+        _ => peer,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_forwarded_address_counts_only_from_the_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.1".parse().unwrap();
+        let stranger: std::net::IpAddr = "203.0.113.9".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "1.2.3.4, 198.51.100.7".parse().unwrap());
+        // Behind the proxy: the entry the proxy added (the last one).
+        assert_eq!(
+            client_address(Some(proxy), Some(proxy), &headers),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        // Anyone else's header is ignored.
+        assert_eq!(
+            client_address(Some(stranger), Some(proxy), &headers),
+            Some(stranger)
+        );
+        assert_eq!(client_address(Some(proxy), None, &headers), Some(proxy));
+        // A proxy that sent no header: the proxy itself.
+        assert_eq!(
+            client_address(Some(proxy), Some(proxy), &HeaderMap::new()),
+            Some(proxy)
+        );
     }
 }

@@ -19,6 +19,10 @@ pub struct WebConfig {
     /// `failure_window` before answering 429.
     pub max_failures: usize,
     pub failure_window: Duration,
+    /// The reverse proxy in front of the app: from this address only, the
+    /// last `X-Forwarded-For` entry is taken as the client's (for the
+    /// sign-in limit). From anyone else the header is ignored.
+    pub trusted_proxy: Option<std::net::IpAddr>,
     /// The largest upload of export files taken (413 past it).
     pub max_upload_bytes: usize,
 }
@@ -30,6 +34,7 @@ impl Default for WebConfig {
             session_hours: 12,
             max_failures: 5,
             failure_window: Duration::from_secs(15 * 60),
+            trusted_proxy: None,
             max_upload_bytes: crate::uploads::MAX_UPLOAD_BYTES,
         }
     }

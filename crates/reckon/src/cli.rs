@@ -92,6 +92,11 @@ pub struct ServeArgs {
     /// marked Secure.
     #[arg(long)]
     pub https: bool,
+    /// The reverse proxy's address: requests from it are counted against
+    /// the client in its X-Forwarded-For (the sign-in limit), not against
+    /// the proxy.
+    #[arg(long, value_name = "IP")]
+    pub trusted_proxy: Option<std::net::IpAddr>,
     #[command(flatten)]
     pub workspace: WorkspaceArgs,
 }

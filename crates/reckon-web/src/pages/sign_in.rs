@@ -97,7 +97,7 @@ pub async fn submit(
         format!("user:{}", name.to_lowercase()),
         format!(
             "addr:{}",
-            connected.map_or_else(|| "unknown".to_string(), |addr| addr.ip().to_string())
+            connected.map_or_else(|| "unknown".to_string(), |addr| addr.to_string())
         ),
     ];
     if !state.limiter().attempt(&keys) {

@@ -86,6 +86,7 @@ pub fn serve(args: &ServeArgs) -> Result<()> {
         store.clone(),
         WebConfig {
             secure_cookies: args.https,
+            trusted_proxy: args.trusted_proxy,
             ..WebConfig::default()
         },
     )
