@@ -90,6 +90,14 @@ impl UserStore for SqlStore {
         }
         let mut tx = self.begin_write().await?;
         if only_if_none {
+            // SQLite's write transaction already excludes other writers;
+            // PostgreSQL's does not, so two first admins made at once
+            // could both see no user: the table is locked against writers.
+            if self.backend() == crate::sql_store::Backend::Postgres {
+                sqlx::query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             let row = sqlx::query("SELECT COUNT(*) AS n FROM users")
                 .fetch_one(&mut *tx)
                 .await?;

@@ -415,6 +415,10 @@ async fn story_on_sqlite() {
     // Reopening applies no migration twice and keeps everything.
     let again = SqlStore::open_sqlite(&path).await.unwrap();
     assert_eq!(again.imports(None).await.unwrap().len(), 8);
+    let fresh = SqlStore::open_sqlite(&dir.path().join("race.db"))
+        .await
+        .unwrap();
+    first_admin_race(&fresh).await;
 }
 
 #[tokio::test]
@@ -440,6 +444,15 @@ async fn story_on_postgres() {
     // Dropped without opening a store on the default schema, which would
     // migrate it.
     SqlStore::drop_postgres_schema(&url, &schema).await.unwrap();
+    let race_schema = format!("{schema}_race");
+    let race = SqlStore::open_postgres(&url, Some(&race_schema))
+        .await
+        .unwrap();
+    first_admin_race(&race).await;
+    race.close().await;
+    SqlStore::drop_postgres_schema(&url, &race_schema)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -487,6 +500,25 @@ async fn concurrent_writers_on_sqlite_lose_nothing() {
 
 /// Users, the one-time setup, sessions (expiry, disabled users) and API
 /// tokens, every change audited without a secret.
+/// Two first admins made at once on an empty store: exactly one is.
+async fn first_admin_race(store: &SqlStore) {
+    let user = |name: &str| NewUser {
+        name: name.to_string(),
+        password_hash: format!("$argon2id$hash-of-{name}"),
+        role: Role::Admin,
+        created_at: "2026-11-26T08:00:00Z".to_string(),
+        created_by: "setup".to_string(),
+    };
+    let (ann, zed) = (user("ann"), user("zed"));
+    let (first, second) = tokio::join!(store.add_user(&ann, true), store.add_user(&zed, true));
+    assert_eq!(
+        usize::from(first.is_ok()) + usize::from(second.is_ok()),
+        1,
+        "{first:?} {second:?}"
+    );
+    assert_eq!(store.user_count().await.unwrap(), 1);
+}
+
 async fn user_story(store: &SqlStore) {
     assert_eq!(store.user_count().await.unwrap(), 0);
     let user = |name: &str, role: Role| NewUser {
