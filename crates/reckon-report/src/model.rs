@@ -171,13 +171,7 @@ impl Totals {
 /// A monthly amount over twelve months. Saturates instead of overflowing:
 /// no real amount comes near `Decimal::MAX`, and a report must not panic.
 pub fn per_year(monthly: Decimal) -> Decimal {
-    monthly
-        .checked_mul(Decimal::from(12))
-        .unwrap_or(if monthly.is_sign_negative() {
-            Decimal::MIN
-        } else {
-            Decimal::MAX
-        })
+    monthly.saturating_mul(Decimal::from(12))
 }
 
 impl ReportRun {

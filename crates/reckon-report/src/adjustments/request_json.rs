@@ -8,11 +8,12 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::{Number, Value};
 
 use super::{Adjustment, Proposal};
+pub(super) use crate::model::money_text;
 
 /// A decimal as an exact JSON number, without trailing zeros.
 pub(super) fn exact_number(value: Decimal) -> Value {
@@ -30,13 +31,6 @@ pub(super) fn money_number(value: Decimal) -> Value {
         Ok(number) => Value::Number(number),
         Err(_) => Value::String(text),
     }
-}
-
-/// Money with two decimals, half away from zero (`-45.00`).
-pub(super) fn money_text(value: Decimal) -> String {
-    let mut rounded = value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    rounded.rescale(2);
-    rounded.to_string()
 }
 
 /// A PSA id: a JSON integer when it is one (the APIs number their

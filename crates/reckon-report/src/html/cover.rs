@@ -64,11 +64,8 @@ fn money_totals(report: &Report<'_>) -> Markup {
     let net_per_month = totals
         .underbilled_per_month
         .saturating_sub(totals.overbilled_per_month);
-    // Totals::*_per_year multiply without a check; these agree with them
-    // whenever the product fits, and cannot panic when it does not.
-    let per_year = |per_month: Decimal| per_month.saturating_mul(Decimal::from(12));
-    let underbilled_per_year = per_year(totals.underbilled_per_month);
-    let overbilled_per_year = per_year(totals.overbilled_per_month);
+    let underbilled_per_year = totals.underbilled_per_year();
+    let overbilled_per_year = totals.overbilled_per_year();
     let net_per_year = underbilled_per_year.saturating_sub(overbilled_per_year);
     html! {
         h3 { "Money" }

@@ -2,8 +2,6 @@
 //! or sums on. The Summary's formulas read its kind, impact and state
 //! columns, so their positions are named here.
 
-use rust_decimal::Decimal;
-
 use super::XlsxError;
 use super::cells::Cell;
 use super::table::{Column, Table, column, number_column};
@@ -43,7 +41,7 @@ pub(super) const REVIEW_STATE_COLUMN: u16 = 17;
 
 pub(super) fn write(table: &mut Table<'_>, findings: &[ReportFinding]) -> Result<(), XlsxError> {
     for finding in findings {
-        let annual_impact = finding.impact * Decimal::from(12);
+        let annual_impact = crate::model::per_year(finding.impact);
         table.row(&[
             Cell::Text(&finding.id),
             Cell::Text(&finding.kind),

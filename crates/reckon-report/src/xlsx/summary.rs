@@ -19,7 +19,7 @@ use super::cells::{Cell, excel_time, looks_like_formula, write_cell};
 use super::findings::{KIND_COLUMN, MONTHLY_IMPACT_COLUMN, REVIEW_STATE_COLUMN};
 use super::formats::Formats;
 use super::table::header_width;
-use crate::model::{ClientTotals, ReportRun, Totals};
+use crate::model::{ClientTotals, ReportRun, Totals, per_year};
 
 pub(super) const SHEET: &str = "Summary";
 
@@ -214,7 +214,6 @@ impl SummaryWriter<'_> {
         let over = totals.overbilled_per_month;
         let under_row = self.row;
         let over_row = self.row + 1;
-        let twelve = Decimal::from(12);
         let lines = [
             (
                 "Underbilled (revenue not billed)",
@@ -230,8 +229,8 @@ impl SummaryWriter<'_> {
         for (name, formula, monthly) in lines {
             self.styled(0, name, &label)?;
             self.formula(1, &formula, &decimal_text(monthly), &money)?;
-            let per_year = format!("{}*12", row_col_to_cell(self.row, 1));
-            self.formula(2, &per_year, &decimal_text(monthly * twelve), &money)?;
+            let yearly = format!("{}*12", row_col_to_cell(self.row, 1));
+            self.formula(2, &yearly, &decimal_text(per_year(monthly)), &money)?;
             self.row += 1;
         }
         self.styled(0, "Net (underbilled - overbilled)", &label)?;
@@ -244,7 +243,7 @@ impl SummaryWriter<'_> {
             let net = if col == 1 {
                 under - over
             } else {
-                (under - over) * twelve
+                per_year(under - over)
             };
             self.formula(col, &net_formula, &decimal_text(net), &money_total)?;
         }

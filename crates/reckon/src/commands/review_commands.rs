@@ -70,25 +70,39 @@ pub fn runs(args: &RunsArgs) -> Result<()> {
     Ok(())
 }
 
+/// Every review, by the fingerprint of its finding.
+fn reviews_by_fingerprint(
+    runtime: &tokio::runtime::Runtime,
+    workspace: &Workspace,
+) -> Result<HashMap<String, Review>> {
+    Ok(runtime
+        .block_on(workspace.store.reviews())?
+        .into_iter()
+        .map(|review| (review.fingerprint.clone(), review))
+        .collect())
+}
+
+/// `--state`, when given.
+fn state_arg(text: Option<&str>) -> Result<Option<ReviewState>> {
+    text.map(|text| {
+        ReviewState::parse(text).ok_or_else(|| {
+            UserError(format!(
+                "--state {text}: expected open, acknowledged, resolved or ignored"
+            ))
+            .into()
+        })
+    })
+    .transpose()
+}
+
 /// `reckon findings`.
 pub fn findings(args: &FindingsArgs) -> Result<()> {
     let runtime = runtime()?;
     let workspace = open(&args.workspace, &runtime)?;
     let run = runtime.block_on(run_or_latest(&workspace, args.run))?;
     let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
-    let reviews: HashMap<String, Review> = runtime
-        .block_on(workspace.store.reviews())?
-        .into_iter()
-        .map(|review| (review.fingerprint.clone(), review))
-        .collect();
-    let wanted_state = match &args.state {
-        Some(text) => Some(ReviewState::parse(text).ok_or_else(|| {
-            UserError(format!(
-                "--state {text}: expected open, acknowledged, resolved or ignored"
-            ))
-        })?),
-        None => None,
-    };
+    let reviews = reviews_by_fingerprint(&runtime, &workspace)?;
+    let wanted_state = state_arg(args.state.as_deref())?;
     let runs = runtime.block_on(workspace.store.runs(None))?;
     let today = today();
     let mut out = std::io::stdout().lock();
@@ -269,19 +283,8 @@ pub fn review(args: &ReviewArgs) -> Result<()> {
     let workspace = open(&args.workspace, &runtime)?;
     let run = runtime.block_on(run_or_latest(&workspace, args.run))?;
     let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
-    let reviews: HashMap<String, Review> = runtime
-        .block_on(workspace.store.reviews())?
-        .into_iter()
-        .map(|review| (review.fingerprint.clone(), review))
-        .collect();
-    let state = match &args.state {
-        Some(text) => Some(ReviewState::parse(text).ok_or_else(|| {
-            UserError(format!(
-                "--state {text}: expected open, acknowledged, resolved or ignored"
-            ))
-        })?),
-        None => None,
-    };
+    let reviews = reviews_by_fingerprint(&runtime, &workspace)?;
+    let state = state_arg(args.state.as_deref())?;
     if let Some(until) = &args.until
         && until.parse::<jiff::civil::Date>().is_err()
     {
