@@ -8,8 +8,7 @@ use sqlx::any::AnyRow;
 use crate::error::{StoreError, StoreResult};
 use crate::finding_state::{EFFECTIVE_STATE_SQL, short_id};
 use crate::records::{
-    ClientMoney, FindingPage, FindingQuery, FindingRow, FindingSort, Review, ReviewState,
-    RunTotals, StoredFinding,
+    ClientMoney, FindingPage, FindingQuery, FindingRow, FindingSort, Review, ReviewState, RunTotals,
 };
 use crate::sql_store::SqlStore;
 
@@ -29,22 +28,7 @@ fn cents(column: &str) -> String {
 }
 
 fn row_from(row: &AnyRow, today: &str) -> StoreResult<FindingRow> {
-    let finding = StoredFinding {
-        fingerprint: row.try_get("fingerprint")?,
-        kind: row.try_get("kind")?,
-        client_id: row.try_get("client_id")?,
-        product_id: row.try_get("product_id")?,
-        source: row.try_get("source")?,
-        item_key: row.try_get("item_key")?,
-        billed: row.try_get("billed")?,
-        actual: row.try_get("actual")?,
-        impact: row.try_get("impact")?,
-        money_at_stake: row.try_get("money_at_stake")?,
-        cause: row.try_get("cause")?,
-        priority: row.try_get("priority")?,
-        explanation: row.try_get("explanation")?,
-        detail: row.try_get("detail")?,
-    };
+    let finding = crate::run_store::finding_from_row(row)?;
     let review = match row.try_get::<Option<String>, _>("r_state")? {
         None => None,
         Some(state) => Some(Review {

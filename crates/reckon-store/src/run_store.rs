@@ -37,7 +37,7 @@ fn run_from_row(row: &AnyRow) -> StoreResult<RunRecord> {
     })
 }
 
-fn finding_from_row(row: &AnyRow) -> StoreResult<StoredFinding> {
+pub(crate) fn finding_from_row(row: &AnyRow) -> StoreResult<StoredFinding> {
     Ok(StoredFinding {
         fingerprint: row.try_get("fingerprint")?,
         kind: row.try_get("kind")?,
