@@ -279,9 +279,14 @@ pub fn convert<O: OpenOutput>(
                 report.files.push(file_report);
             }
         }
-        let mut sink = FinishSink {
+        // Records a profile emits at the end carry no row of their own.
+        let mut sink = Sink {
             writer,
-            profile: &spec.name,
+            origin: Origin {
+                profile: &spec.name,
+                file: "",
+                location: Location::Record(0),
+            },
             side: spec.side,
             error: None,
         };
@@ -355,82 +360,5 @@ impl<O: OpenOutput> Emit for Sink<'_, '_, O> {
         };
         let result = self.writer.subscription(&subscription, origin);
         self.keep(result);
-    }
-}
-
-/// Records a profile emits at the end carry no row of their own.
-struct FinishSink<'w, 'p, O: OpenOutput> {
-    writer: &'w mut CanonicalWriter<O>,
-    profile: &'p str,
-    side: Side,
-    error: Option<io::Error>,
-}
-
-impl<O: OpenOutput> Emit for FinishSink<'_, '_, O> {
-    fn billing(&mut self, line: BillingOut) {
-        let origin = Origin {
-            profile: self.profile,
-            file: "",
-            location: Location::Record(0),
-        };
-        if let Err(error) = self.writer.billing(&line, origin) {
-            self.error.get_or_insert(error);
-        }
-    }
-    fn usage(&mut self, record: UsageOut) {
-        let origin = Origin {
-            profile: self.profile,
-            file: "",
-            location: Location::Record(0),
-        };
-        if let Err(error) = self.writer.usage(&record, origin) {
-            self.error.get_or_insert(error);
-        }
-    }
-    fn subscription(&mut self, subscription: SubscriptionOut) {
-        let origin = Origin {
-            profile: self.profile,
-            file: "",
-            location: Location::Record(0),
-        };
-        if let Err(error) = self.writer.subscription(&subscription, origin) {
-            self.error.get_or_insert(error);
-        }
-    }
-    fn client(&mut self, client: ClientSeen) {
-        self.writer.client(self.side, client);
-    }
-    fn product(&mut self, product: ProductSeen) {
-        self.writer.product(self.side, product);
-    }
-    fn note(&mut self, reason: &str, detail: &str) {
-        let origin = Origin {
-            profile: self.profile,
-            file: "",
-            location: Location::Record(0),
-        };
-        if let Err(error) = self.writer.skipped(origin, reason, "", detail) {
-            self.error.get_or_insert(error);
-        }
-    }
-    fn usage_from(&mut self, record: UsageOut, file: &str, location: Location) {
-        let origin = Origin {
-            profile: self.profile,
-            file,
-            location,
-        };
-        if let Err(error) = self.writer.usage(&record, origin) {
-            self.error.get_or_insert(error);
-        }
-    }
-    fn subscription_from(&mut self, subscription: SubscriptionOut, file: &str, location: Location) {
-        let origin = Origin {
-            profile: self.profile,
-            file,
-            location,
-        };
-        if let Err(error) = self.writer.subscription(&subscription, origin) {
-            self.error.get_or_insert(error);
-        }
     }
 }
