@@ -261,6 +261,29 @@ impl ReportRun {
         matching
     }
 
+    /// When proposed PSA changes take effect by default: the first day of
+    /// the month after the run's period (a live run, with no period: after
+    /// its as-of instant's month).
+    pub fn default_effective_date(&self) -> Result<String, ModelError> {
+        let month_start = if self.period.is_empty() {
+            let as_of: jiff::Timestamp = self
+                .as_of
+                .parse()
+                .map_err(|e| ModelError(format!("the run's as-of {}: {e}", self.as_of)))?;
+            as_of
+                .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+                .date()
+                .first_of_month()
+        } else {
+            jiff::civil::Date::strptime("%Y-%m-%d", format!("{}-01", self.period))
+                .map_err(|e| ModelError(format!("period {}: {e}", self.period)))?
+        };
+        month_start
+            .checked_add(jiff::Span::new().months(1))
+            .map(|day| day.to_string())
+            .map_err(|e| ModelError(format!("period {}: {e}", self.period)))
+    }
+
     /// The client names a report could be asked for, sorted.
     pub fn client_names(&self) -> Vec<String> {
         let mut names: Vec<String> = self

@@ -294,14 +294,15 @@ fn the_demo_report_snapshot() {
     insta::assert_snapshot!(html.replace("><", ">\n<"));
 }
 
-/// Writes the demo report for a look in a browser or a PDF printer:
-/// `RECKON_HTML_CHECK_DIR=DIR cargo test -p reckon-report --test html`.
+/// Writes the demo report for a look in a browser or a PDF printer (not
+/// a test; run by hand): `RECKON_HTML_CHECK_DIR=DIR cargo test -p
+/// reckon-report --test html -- --ignored`.
 #[test]
+#[ignore = "writes files for a visual check"]
 fn write_the_demo_report_for_a_visual_check() {
-    let Some(dir) = std::env::var_os("RECKON_HTML_CHECK_DIR") else {
-        return;
-    };
-    let dir = std::path::PathBuf::from(dir);
+    let dir = std::path::PathBuf::from(
+        std::env::var_os("RECKON_HTML_CHECK_DIR").expect("RECKON_HTML_CHECK_DIR names a folder"),
+    );
     std::fs::create_dir_all(&dir).unwrap();
     let run = support::demo_run();
     std::fs::write(dir.join("demo.html"), html_of(&run)).unwrap();

@@ -81,3 +81,19 @@ fn a_statement_keeps_other_clients_evidence_out_and_names_can_be_ambiguous() {
     assert_eq!(run.clients_matching("Contoso Dental").len(), 2);
     assert_eq!(run.clients_matching("CW-9999").len(), 1);
 }
+
+#[test]
+fn changes_take_effect_the_month_after_the_run() {
+    let stored = support::demo_run();
+    assert_eq!(stored.default_effective_date().unwrap(), "2026-11-01");
+    let live = ReportRun {
+        as_of: "2026-12-31T00:00:00Z".to_string(),
+        ..ReportRun::default()
+    };
+    assert_eq!(live.default_effective_date().unwrap(), "2027-01-01");
+    let broken = ReportRun {
+        as_of: "soon".to_string(),
+        ..ReportRun::default()
+    };
+    assert!(broken.default_effective_date().is_err());
+}

@@ -69,16 +69,6 @@ fn written(result: std::io::Result<()>) -> WebResult<()> {
     result.map_err(|e| WebError::Internal(format!("cannot write the report: {e}")))
 }
 
-/// The first day of the month after the run's period.
-fn default_effective_date(run: &ReportRun) -> WebResult<String> {
-    let start = jiff::civil::Date::strptime("%Y-%m-%d", format!("{}-01", run.period))
-        .map_err(|e| WebError::Internal(format!("period {}: {e}", run.period)))?;
-    let next = start
-        .checked_add(jiff::Span::new().months(1))
-        .map_err(|e| WebError::Internal(format!("period {}: {e}", run.period)))?;
-    Ok(next.to_string())
-}
-
 /// The PSA shape asked for, else the one every billing line came from.
 pub fn shape_for(run: &ReportRun, requested: &str) -> WebResult<PsaShape> {
     if !requested.is_empty() {
@@ -89,14 +79,7 @@ pub fn shape_for(run: &ReportRun, requested: &str) -> WebResult<PsaShape> {
             ))
         });
     }
-    let mut shapes = run
-        .lines
-        .iter()
-        .map(|line| PsaShape::for_profile(&line.profile));
-    Ok(match shapes.next() {
-        Some(first) if shapes.all(|shape| shape == first) => first,
-        _ => PsaShape::Generic,
-    })
+    Ok(PsaShape::of_lines(&run.lines))
 }
 
 /// `run`'s report in `query.format`, as an attachment.
@@ -149,7 +132,9 @@ pub async fn export(state: &AppState, run: i64, query: &ExportQuery) -> WebResul
         _ => {
             let shape = shape_for(&report, &query.psa)?;
             let effective = if query.effective.trim().is_empty() {
-                default_effective_date(&report)?
+                report
+                    .default_effective_date()
+                    .map_err(|e| WebError::Internal(e.to_string()))?
             } else {
                 let day = query.effective.trim();
                 day.parse::<jiff::civil::Date>().map_err(|_| {

@@ -31,7 +31,7 @@ pub async fn stored_report(workspace: &Workspace, run: Option<i64>) -> Result<Re
 
 /// A missing run or unreadable stored data is the user's to fix; a
 /// database failure is not.
-fn report_error(error: ReportDataError) -> anyhow::Error {
+pub(crate) fn report_error(error: ReportDataError) -> anyhow::Error {
     match error {
         ReportDataError::NoRun(message) | ReportDataError::Data(message) => {
             UserError(message).into()

@@ -409,6 +409,18 @@ pub enum PsaShape {
 }
 
 impl PsaShape {
+    /// The shape of the PSA every one of `lines` came from; generic when
+    /// they came from several, or from none.
+    pub fn of_lines(lines: &[LineInfo]) -> PsaShape {
+        let mut shapes = lines
+            .iter()
+            .map(|line| PsaShape::for_profile(&line.profile));
+        match shapes.next() {
+            Some(first) if shapes.all(|shape| shape == first) => first,
+            _ => PsaShape::Generic,
+        }
+    }
+
     /// The names `parse` accepts, for help text and error messages.
     pub const NAMES: [&'static str; 4] = ["generic", "connectwise", "autotask", "halopsa"];
 

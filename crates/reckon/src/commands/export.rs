@@ -135,28 +135,6 @@ fn print_written(run: &ReportRun, path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The first day of the month after the run's period (or after its as-of
-/// instant's month, for a live run).
-fn default_effective_date(run: &ReportRun) -> Result<String> {
-    let month_start = if run.period.is_empty() {
-        let as_of: jiff::Timestamp = run
-            .as_of
-            .parse()
-            .map_err(|e| UserError(format!("the run's as-of {}: {e}", run.as_of)))?;
-        as_of
-            .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-            .date()
-            .first_of_month()
-    } else {
-        jiff::civil::Date::strptime("%Y-%m-%d", format!("{}-01", run.period))
-            .map_err(|e| UserError(format!("period {}: {e}", run.period)))?
-    };
-    let next = month_start
-        .checked_add(jiff::Span::new().months(1))
-        .map_err(|e| UserError(format!("period {}: {e}", run.period)))?;
-    Ok(next.to_string())
-}
-
 /// `reckon adjustments --out FILE [--psa SHAPE] [--all] [--effective DATE] [run choice]`.
 pub fn adjustments(args: &AdjustmentsArgs) -> Result<()> {
     let requested = match args.psa.as_deref() {
@@ -177,20 +155,10 @@ pub fn adjustments(args: &AdjustmentsArgs) -> Result<()> {
         .into());
     }
     let run = load(&args.input)?;
-    // The PSA the lines came from, when they all came from one.
-    let shape = requested.unwrap_or_else(|| {
-        let mut shapes = run
-            .lines
-            .iter()
-            .map(|line| PsaShape::for_profile(&line.profile));
-        match shapes.next() {
-            Some(first) if shapes.all(|shape| shape == first) => first,
-            _ => PsaShape::Generic,
-        }
-    });
+    let shape = requested.unwrap_or_else(|| PsaShape::of_lines(&run.lines));
     let effective = match &args.effective {
         Some(day) => day.clone(),
-        None => default_effective_date(&run)?,
+        None => run.default_effective_date()?,
     };
     let selection = if args.all {
         Selection::AllPairFindings

@@ -23,17 +23,11 @@ pub(crate) fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> R
     runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
 }
 
+/// A stored run (`None`: the latest), as the web and the reports find it.
 pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
-    match run {
-        Some(id) => Ok(workspace
-            .store
-            .run(id)
-            .await
-            .map_err(|_| UserError(format!("there is no run {id}")))?),
-        None => workspace.store.runs(None).await?.pop().ok_or_else(|| {
-            UserError("no run is stored yet: run `reckon run` in the workspace".to_string()).into()
-        }),
-    }
+    reckon_web::report_data::run_or_latest(&workspace.store, run)
+        .await
+        .map_err(crate::report_source::report_error)
 }
 
 pub(crate) fn today() -> String {
