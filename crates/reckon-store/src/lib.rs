@@ -21,7 +21,8 @@ pub use mapping_store::{MappingStore, Rejection};
 pub use records::{
     ApiToken, AuditEntry, Change, ClientMoney, FindingPage, FindingQuery, FindingRow, FindingSort,
     ImportKind, ImportOutcome, ImportRecord, NewApiToken, NewImport, NewRun, NewUser, Note,
-    PeriodState, Review, ReviewState, Role, RunRecord, RunTotals, Session, StoredFinding, User,
+    PeriodState, Review, ReviewChange, ReviewState, Role, RunRecord, RunTotals, Session,
+    StoredFinding, User,
 };
 pub use sql_store::{Backend, SqlStore};
 pub use store::{RunStore, Store, UserStore};

@@ -246,6 +246,84 @@ pub struct Review {
     pub updated_by: String,
 }
 
+/// What a reviewer asks to change; a field left `None` keeps what the
+/// review has. The command line and the web both make reviews with it, so
+/// they follow the same rules.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewChange {
+    pub state: Option<ReviewState>,
+    pub reason: Option<String>,
+    /// `YYYY-MM-DD`: the last day an ignore holds.
+    pub until: Option<String>,
+    pub assignee: Option<String>,
+    pub for_action: Option<bool>,
+}
+
+impl ReviewChange {
+    /// The review of `fingerprint` after this change, or `None` when it
+    /// changes nothing (nothing is written, nothing audited). An ignore
+    /// keeps its end date unless a new one is given; any other state has
+    /// none.
+    pub fn applied_to(
+        &self,
+        fingerprint: &str,
+        current: Option<&Review>,
+        at: &str,
+        by: &str,
+    ) -> Option<Review> {
+        let state = self
+            .state
+            .or(current.map(|r| r.state))
+            .unwrap_or(ReviewState::Open);
+        let kept = |given: &Option<String>, now: fn(&Review) -> &String| {
+            given
+                .clone()
+                .or_else(|| current.map(|r| now(r).clone()))
+                .unwrap_or_default()
+        };
+        let next = Review {
+            fingerprint: fingerprint.to_string(),
+            state,
+            reason: kept(&self.reason, |r| &r.reason),
+            expires_on: if state == ReviewState::Ignored {
+                kept(&self.until, |r| &r.expires_on)
+            } else {
+                String::new()
+            },
+            assignee: kept(&self.assignee, |r| &r.assignee),
+            for_action: self
+                .for_action
+                .unwrap_or_else(|| current.is_some_and(|r| r.for_action)),
+            updated_at: at.to_string(),
+            updated_by: by.to_string(),
+        };
+        let unchanged = match current {
+            Some(current) => {
+                (
+                    current.state,
+                    &current.reason,
+                    &current.expires_on,
+                    &current.assignee,
+                    current.for_action,
+                ) == (
+                    next.state,
+                    &next.reason,
+                    &next.expires_on,
+                    &next.assignee,
+                    next.for_action,
+                )
+            }
+            None => {
+                next.state == ReviewState::Open
+                    && next.reason.is_empty()
+                    && next.assignee.is_empty()
+                    && !next.for_action
+            }
+        };
+        (!unchanged).then_some(next)
+    }
+}
+
 /// A note on a finding: kept forever.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Note {
@@ -455,4 +533,58 @@ pub struct ClientMoney {
     pub underbilled_cents: i64,
     pub overbilled_cents: i64,
     pub at_stake_cents: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ignored_until(day: &str) -> Review {
+        Review {
+            fingerprint: "f".to_string(),
+            state: ReviewState::Ignored,
+            reason: "flat fee".to_string(),
+            expires_on: day.to_string(),
+            assignee: String::new(),
+            for_action: false,
+            updated_at: "2026-11-01T00:00:00Z".to_string(),
+            updated_by: "ann".to_string(),
+        }
+    }
+
+    #[test]
+    fn a_change_keeps_what_it_does_not_name_and_nothing_is_no_change() {
+        let current = ignored_until("2027-01-31");
+        let assign = ReviewChange {
+            assignee: Some("bob".to_string()),
+            ..ReviewChange::default()
+        };
+        let next = assign
+            .applied_to("f", Some(&current), "2026-11-02T00:00:00Z", "bob")
+            .expect("a change");
+        assert_eq!(next.expires_on, "2027-01-31", "the ignore keeps its end");
+        assert_eq!(
+            (next.state, next.reason.as_str()),
+            (ReviewState::Ignored, "flat fee")
+        );
+        assert_eq!(next.updated_by, "bob");
+        let reopen = ReviewChange {
+            state: Some(ReviewState::Open),
+            ..ReviewChange::default()
+        };
+        let opened = reopen
+            .applied_to("f", Some(&current), "t", "bob")
+            .expect("a change");
+        assert_eq!(opened.expires_on, "", "only an ignore has an end date");
+        // Asking for what is already so writes nothing.
+        let same = ReviewChange {
+            state: Some(ReviewState::Ignored),
+            ..ReviewChange::default()
+        };
+        assert_eq!(same.applied_to("f", Some(&current), "t", "bob"), None);
+        assert_eq!(
+            ReviewChange::default().applied_to("f", None, "t", "bob"),
+            None
+        );
+    }
 }

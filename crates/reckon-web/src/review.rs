@@ -2,7 +2,7 @@
 //! as `reckon review` (so the same audit trail), and nothing written when
 //! nothing changes.
 
-use reckon_store::{FindingRow, Note, Review, ReviewState, RunRecord, RunStore};
+use reckon_store::{FindingRow, Note, ReviewChange, ReviewState, RunRecord, RunStore};
 
 use crate::error::{WebError, WebResult};
 use crate::state::{AppState, now};
@@ -49,57 +49,17 @@ pub async fn apply(
             "until {until:?}: expected a date such as 2027-01-31"
         )));
     }
-    let current = row.review.as_ref();
     let at = now();
-    let next_state = request
-        .state
-        .or(current.map(|r| r.state))
-        .unwrap_or(ReviewState::Open);
-    let review = Review {
-        fingerprint: row.finding.fingerprint.clone(),
-        state: next_state,
-        reason: request
-            .reason
-            .clone()
-            .or_else(|| current.map(|r| r.reason.clone()))
-            .unwrap_or_default(),
-        expires_on: if next_state == ReviewState::Ignored {
-            request
-                .until
-                .clone()
-                .or_else(|| current.map(|r| r.expires_on.clone()))
-                .unwrap_or_default()
-        } else {
-            String::new()
-        },
-        assignee: request
-            .assignee
-            .clone()
-            .or_else(|| current.map(|r| r.assignee.clone()))
-            .unwrap_or_default(),
-        for_action: request
-            .for_action
-            .unwrap_or_else(|| current.is_some_and(|r| r.for_action)),
-        updated_at: at.clone(),
-        updated_by: actor.to_string(),
+    let change = ReviewChange {
+        state: request.state,
+        reason: request.reason.clone(),
+        until: request.until.clone(),
+        assignee: request.assignee.clone(),
+        for_action: request.for_action,
     };
-    let unchanged = match current {
-        Some(current) => {
-            current.state == review.state
-                && current.reason == review.reason
-                && current.expires_on == review.expires_on
-                && current.assignee == review.assignee
-                && current.for_action == review.for_action
-        }
-        None => {
-            review.state == ReviewState::Open
-                && review.reason.is_empty()
-                && review.assignee.is_empty()
-                && !review.for_action
-        }
-    };
-    if !unchanged {
-        state.store().set_review(&review, &run.period).await?;
+    let changed = change.applied_to(&row.finding.fingerprint, row.review.as_ref(), &at, actor);
+    if let Some(review) = &changed {
+        state.store().set_review(review, &run.period).await?;
     }
     let note = request.note.as_deref().map(str::trim).unwrap_or("");
     if !note.is_empty() {
@@ -117,17 +77,17 @@ pub async fn apply(
             )
             .await?;
     }
-    if !unchanged || !note.is_empty() {
+    if changed.is_some() || !note.is_empty() {
         tracing::info!(
             run.id = run.id,
             finding.id = %row.short_id,
-            state = review.state.as_str(),
+            changed = changed.is_some(),
             note = !note.is_empty(),
             "review changed"
         );
     }
     Ok(ReviewOutcome {
-        review_changed: !unchanged,
+        review_changed: changed.is_some(),
         note_added: !note.is_empty(),
     })
 }

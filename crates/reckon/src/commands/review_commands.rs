@@ -7,8 +7,8 @@ use std::io::Write;
 use anyhow::Result;
 use reckon_store::diff::compare;
 use reckon_store::{
-    Note, PeriodState, Review, ReviewState, RunRecord, RunStore, StoredFinding, effective_state,
-    short_id,
+    Note, PeriodState, Review, ReviewChange, ReviewState, RunRecord, RunStore, StoredFinding,
+    effective_state, short_id,
 };
 
 use crate::cli::{
@@ -292,46 +292,38 @@ pub fn review(args: &ReviewArgs) -> Result<()> {
     let mut out = std::io::stdout().lock();
     for id in &args.ids {
         let finding = find(&findings, id)?;
-        let current = reviews.get(&finding.fingerprint);
-        if state.is_some()
-            || args.assignee.is_some()
-            || args.reason.is_some()
-            || args.until.is_some()
-            || args.for_action
-            || args.no_action
-        {
-            let next_state = state
-                .or(current.map(|r| r.state))
-                .unwrap_or(ReviewState::Open);
-            let review = Review {
-                fingerprint: finding.fingerprint.clone(),
-                state: next_state,
-                reason: args
-                    .reason
-                    .clone()
-                    .or_else(|| current.map(|r| r.reason.clone()))
-                    .unwrap_or_default(),
-                expires_on: if next_state == ReviewState::Ignored {
-                    args.until.clone().unwrap_or_default()
-                } else {
-                    String::new()
-                },
-                assignee: args
-                    .assignee
-                    .clone()
-                    .or_else(|| current.map(|r| r.assignee.clone()))
-                    .unwrap_or_default(),
-                for_action: match (args.for_action, args.no_action) {
-                    (true, _) => true,
-                    (_, true) => false,
-                    _ => current.is_some_and(|r| r.for_action),
-                },
-                updated_at: at.clone(),
-                updated_by: who.clone(),
+        let change = ReviewChange {
+            state,
+            reason: args.reason.clone(),
+            until: args.until.clone(),
+            assignee: args.assignee.clone(),
+            for_action: match (args.for_action, args.no_action) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+        };
+        if change != ReviewChange::default() {
+            let current = reviews.get(&finding.fingerprint);
+            let review = match change.applied_to(&finding.fingerprint, current, &at, &who) {
+                Some(review) => {
+                    runtime
+                        .block_on(workspace.store.set_review(&review, &run.period))
+                        .map_err(|e| UserError(e.to_string()))?;
+                    review
+                }
+                // Already so: nothing written.
+                None => current.cloned().unwrap_or_else(|| Review {
+                    fingerprint: finding.fingerprint.clone(),
+                    state: ReviewState::Open,
+                    reason: String::new(),
+                    expires_on: String::new(),
+                    assignee: String::new(),
+                    for_action: false,
+                    updated_at: at.clone(),
+                    updated_by: who.clone(),
+                }),
             };
-            runtime
-                .block_on(workspace.store.set_review(&review, &run.period))
-                .map_err(|e| UserError(e.to_string()))?;
             writeln!(
                 out,
                 "{} is {}{}",
