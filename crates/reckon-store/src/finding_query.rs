@@ -153,15 +153,20 @@ impl SqlStore {
         connection: &mut sqlx::AnyConnection,
         fingerprints: &[&str],
     ) -> StoreResult<()> {
-        let insert = self.sql(
-            "INSERT INTO finding_ids (short_id, fingerprint) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        );
-        for fingerprint in fingerprints {
-            sqlx::query(&insert)
-                .bind(short_id(fingerprint))
-                .bind(*fingerprint)
-                .execute(&mut *connection)
-                .await?;
+        // Many rows a statement, as a run's findings are stored.
+        for chunk in fingerprints.chunks(500) {
+            let values: Vec<String> = (0..chunk.len())
+                .map(|row| format!("(${}, ${})", row * 2 + 1, row * 2 + 2))
+                .collect();
+            let insert = self.sql(&format!(
+                "INSERT INTO finding_ids (short_id, fingerprint) VALUES {} ON CONFLICT DO NOTHING",
+                values.join(", ")
+            ));
+            let mut query = sqlx::query(&insert);
+            for fingerprint in chunk {
+                query = query.bind(short_id(fingerprint)).bind(*fingerprint);
+            }
+            query.execute(&mut *connection).await?;
         }
         Ok(())
     }

@@ -397,6 +397,29 @@ impl RunStore for SqlStore {
             .collect()
     }
 
+    async fn run_histories(
+        &self,
+        run: i64,
+    ) -> StoreResult<std::collections::HashMap<String, Vec<i64>>> {
+        let rows = sqlx::query(&self.sql(
+            "SELECT h.fingerprint, h.run_id FROM run_findings h JOIN run_findings f \
+             ON f.fingerprint = h.fingerprint AND f.run_id = $1 WHERE h.run_id <= $1 \
+             ORDER BY h.run_id",
+        ))
+        .bind(run)
+        .fetch_all(self.pool())
+        .await?;
+        let mut histories: std::collections::HashMap<String, Vec<i64>> =
+            std::collections::HashMap::new();
+        for row in &rows {
+            histories
+                .entry(row.try_get("fingerprint")?)
+                .or_default()
+                .push(row.try_get("run_id")?);
+        }
+        Ok(histories)
+    }
+
     async fn reviews(&self) -> StoreResult<Vec<Review>> {
         let rows = sqlx::query(
             "SELECT fingerprint, state, reason, expires_on, assignee, for_action, updated_at, \

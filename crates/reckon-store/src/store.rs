@@ -48,6 +48,12 @@ pub trait RunStore {
     /// Runs whose findings include this fingerprint, oldest first: a
     /// finding's history.
     async fn finding_runs(&self, fingerprint: &str) -> StoreResult<Vec<i64>>;
+    /// The same for every finding of `run` at once, counting runs up to it:
+    /// fingerprint -> run ids, oldest first (one query, for listings).
+    async fn run_histories(
+        &self,
+        run: i64,
+    ) -> StoreResult<std::collections::HashMap<String, Vec<i64>>>;
     /// The review of every finding that has one.
     async fn reviews(&self) -> StoreResult<Vec<Review>>;
     /// Changes a finding's review (audited, old and new values); refused in

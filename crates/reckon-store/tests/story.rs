@@ -141,6 +141,12 @@ async fn review_story(store: &SqlStore) {
         "Client confirmed 42 seats."
     );
     assert_eq!(store.finding_runs(&bp).await.unwrap(), [first, second]);
+    // Every finding's history at once, up to a run.
+    assert_eq!(
+        store.run_histories(second).await.unwrap()[&bp],
+        [first, second]
+    );
+    assert_eq!(store.run_histories(first).await.unwrap()[&bp], [first]);
     let all_notes = store.all_notes().await.unwrap();
     assert_eq!(
         all_notes.len(),

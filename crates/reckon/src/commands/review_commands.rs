@@ -97,7 +97,7 @@ pub fn findings(args: &FindingsArgs) -> Result<()> {
     let findings = runtime.block_on(workspace.store.run_findings(run.id))?;
     let reviews = reviews_by_fingerprint(&runtime, &workspace)?;
     let wanted_state = state_arg(args.state.as_deref())?;
-    let runs = runtime.block_on(workspace.store.runs(None))?;
+    let histories = runtime.block_on(workspace.store.run_histories(run.id))?;
     let today = today();
     let mut out = std::io::stdout().lock();
     writeln!(
@@ -126,12 +126,12 @@ pub fn findings(args: &FindingsArgs) -> Result<()> {
             continue;
         }
         // Age: the runs (up to this one) that found it.
-        let seen = runtime.block_on(workspace.store.finding_runs(&finding.fingerprint))?;
+        let seen = histories
+            .get(&finding.fingerprint)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let first = seen.first().copied().unwrap_or(run.id);
-        let age = runs
-            .iter()
-            .filter(|r| r.id >= first && r.id <= run.id && seen.contains(&r.id))
-            .count();
+        let age = seen.len().max(1);
         let key = if finding.item_key.is_empty() {
             "-".to_string()
         } else {
