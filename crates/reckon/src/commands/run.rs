@@ -64,6 +64,31 @@ fn run_files(args: &RunArgs, data: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The workspace's rejected suggestions, as clients and products.
+async fn store_rejections(
+    store: &reckon_store::SqlStore,
+) -> Result<(
+    Vec<reckon_sources::canonical::references::DecisionRow>,
+    Vec<reckon_sources::canonical::references::DecisionRow>,
+)> {
+    use reckon_store::MappingStore;
+    let (mut clients, mut products) = (Vec::new(), Vec::new());
+    for rejection in store.rejections().await? {
+        let row = reckon_sources::canonical::references::DecisionRow {
+            source: rejection.source,
+            external_id: rejection.external_id,
+            target: rejection.suggested_id,
+            external_name: String::new(),
+            units: String::new(),
+        };
+        match rejection.kind.as_str() {
+            "client" => clients.push(row),
+            _ => products.push(row),
+        }
+    }
+    Ok((clients, products))
+}
+
 /// Suggestions for unmapped references, less the ones rejected in the data
 /// set (`client_map_rejected.csv`, `product_map_rejected.csv`).
 pub(crate) fn mapping_choices(reference: &Reference, data: &Path) -> Result<MappingChoices> {
@@ -301,7 +326,10 @@ pub async fn run_period(
     let in_memory = InMemory(&borrowed);
     let reference: Reference = dataset::load_reference(&in_memory)?;
     let recon = pipeline::reconcile_files(&reference, &in_memory, None, &params, 1)?;
-    let choices = MappingChoices::new(&reference.catalog, &[], Vec::new());
+    // Suggestions turned down in the workspace are never proposed again,
+    // so a stored run (and every report of it) leaves them out.
+    let (rejected_clients, rejected_products) = store_rejections(store).await?;
+    let choices = MappingChoices::new(&reference.catalog, &rejected_clients, rejected_products);
     on_reconciled(&period, &latest, &warnings, &recon, &params, &choices)?;
     let annotations = choices.annotations();
     let findings: Vec<StoredFinding> = (0..recon.finding_count())

@@ -64,36 +64,87 @@ async fn run(workspace: &crate::workspace::Workspace) -> i64 {
     .run_id
 }
 
+/// A workspace with the map_data set imported for PERIOD.
+async fn imported_workspace(dir: &std::path::Path) -> crate::workspace::Workspace {
+    let workspace = crate::workspace::init(dir, None).await.unwrap();
+    let registry = reckon_sources::profiles::Registry::builtin();
+    let files: Vec<PathBuf> = [
+        "billing.csv",
+        "usage.csv",
+        "client_map.csv",
+        "product_map.csv",
+        "products.csv",
+    ]
+    .iter()
+    .map(|name| data(name))
+    .collect();
+    import_files(
+        &workspace,
+        &ImportRequest {
+            files: &files,
+            period: Some(PERIOD.to_string()),
+            actor: "test".to_string(),
+            now: "2026-11-30T12:00:00Z".parse().unwrap(),
+            registry: &registry,
+        },
+    )
+    .await
+    .unwrap();
+    workspace
+}
+
+#[test]
+fn a_rejected_suggestion_is_not_in_the_next_run() {
+    use reckon_store::MappingStore;
+    let dir = tempfile::tempdir().unwrap();
+    let runtime = crate::workspace::runtime().unwrap();
+    runtime.block_on(async {
+        let workspace = imported_workspace(&dir.path().join("ws")).await;
+        let suggested = |detail: &str| -> Vec<String> {
+            reckon_report::model::ReportFinding::from_json(detail)
+                .unwrap()
+                .suggestions
+                .into_iter()
+                .map(|s| s.id)
+                .collect()
+        };
+        let first = run(&workspace).await;
+        let before = unmapped_clients(&workspace.store, first).await;
+        let (reference, detail) = before
+            .iter()
+            .find(|(key, _)| key.starts_with("3f6a1c2e"))
+            .unwrap()
+            .clone();
+        assert!(suggested(&detail).contains(&"19321".to_string()));
+        workspace
+            .store
+            .reject_suggestion(&reckon_store::Rejection {
+                kind: "client".to_string(),
+                source: "m365".to_string(),
+                external_id: reference.clone(),
+                suggested_id: "19321".to_string(),
+                rejected_by: "ann".to_string(),
+                rejected_at: "2026-12-01T09:00:00Z".to_string(),
+            })
+            .await
+            .unwrap();
+        let second = run(&workspace).await;
+        let after = unmapped_clients(&workspace.store, second).await;
+        let (_, detail) = after.iter().find(|(key, _)| *key == reference).unwrap();
+        assert!(
+            !suggested(detail).contains(&"19321".to_string()),
+            "the stored run (and its reports) leave the rejected suggestion out: {detail}"
+        );
+    });
+}
+
 #[test]
 fn accepting_a_suggestion_maps_the_client_in_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let workspace_dir = dir.path().join("ws");
     let runtime = crate::workspace::runtime().unwrap();
     runtime.block_on(async {
-        let workspace = crate::workspace::init(&workspace_dir, None).await.unwrap();
-        let registry = reckon_sources::profiles::Registry::builtin();
-        let files: Vec<PathBuf> = [
-            "billing.csv",
-            "usage.csv",
-            "client_map.csv",
-            "product_map.csv",
-            "products.csv",
-        ]
-        .iter()
-        .map(|name| data(name))
-        .collect();
-        import_files(
-            &workspace,
-            &ImportRequest {
-                files: &files,
-                period: Some(PERIOD.to_string()),
-                actor: "test".to_string(),
-                now: "2026-11-30T12:00:00Z".parse().unwrap(),
-                registry: &registry,
-            },
-        )
-        .await
-        .unwrap();
+        let workspace = imported_workspace(&workspace_dir).await;
         let first = run(&workspace).await;
         let before = unmapped_clients(&workspace.store, first).await;
         let (reference, detail) = before
