@@ -11,6 +11,7 @@ mod mapping_store;
 mod migrate;
 mod records;
 mod run_store;
+mod settings;
 mod sql_store;
 mod store;
 mod user_store;
@@ -24,5 +25,6 @@ pub use records::{
     PeriodState, Review, ReviewChange, ReviewState, Role, RunRecord, RunTotals, Session,
     StoredFinding, User,
 };
+pub use settings::{DEFAULT_CURRENCY, SETTINGS, setting_value};
 pub use sql_store::{Backend, SqlStore};
 pub use store::{RunStore, Store, UserStore};

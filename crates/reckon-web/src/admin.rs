@@ -7,37 +7,7 @@ use crate::error::{WebError, WebResult};
 use crate::secrets::{check_new_password, hash_password, new_token, token_hash};
 use crate::state::{AppState, now};
 
-/// The settings an admin may change (the keys `reckon config` knows), with
-/// what each accepts.
-pub const SETTINGS: [(&str, &str); 2] = [
-    (
-        "import_stale_days",
-        "days a feed's latest import may be old before a run warns (a whole number)",
-    ),
-    (
-        "currency",
-        "the PSA's currency, an ISO 4217 code such as USD, EUR or GBP (reports show it)",
-    ),
-];
-
-/// Checks and normalises a setting's value, as `reckon config` does.
-pub fn setting_value(key: &str, value: &str) -> Result<String, String> {
-    let value = value.trim();
-    match key {
-        "import_stale_days" if value.parse::<u32>().is_ok() => Ok(value.to_string()),
-        "import_stale_days" => Err(format!("{key} = {value}: expected a whole number of days")),
-        "currency" if value.len() == 3 && value.chars().all(|c| c.is_ascii_alphabetic()) => {
-            Ok(value.to_ascii_uppercase())
-        }
-        "currency" => Err(format!(
-            "{key} = {value}: expected a three-letter ISO 4217 code such as USD"
-        )),
-        _ => Err(format!(
-            "{key} is not a setting (known: {})",
-            SETTINGS.map(|(k, _)| k).join(", ")
-        )),
-    }
-}
+pub use reckon_store::{SETTINGS, setting_value};
 
 /// Sets one setting (audited by the store).
 pub async fn set_setting(state: &AppState, key: &str, value: &str, actor: &str) -> WebResult<()> {

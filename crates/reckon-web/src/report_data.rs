@@ -13,7 +13,7 @@ use reckon_store::{
 use rust_decimal::Decimal;
 
 /// The currency a workspace without the setting reports in.
-pub const DEFAULT_CURRENCY: &str = "USD";
+pub use reckon_store::DEFAULT_CURRENCY;
 
 /// Why a report cannot be made.
 #[derive(Debug, thiserror::Error)]

@@ -28,7 +28,7 @@ pub fn load(input: &ReportInputArgs) -> Result<ReportRun> {
                 as_of: parse_as_of(as_of)?,
                 stale_days: input.stale_days,
             };
-            let currency = reckon_web::setting_value("currency", &input.currency)
+            let currency = reckon_store::setting_value("currency", &input.currency)
                 .map_err(|message| UserError(format!("--currency: {message}")))?;
             live_report(data, &params, &currency)?
         }

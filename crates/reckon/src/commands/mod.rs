@@ -11,8 +11,6 @@ mod serve;
 mod user_commands;
 mod workspace_commands;
 
-pub use workspace_commands::DEFAULT_CURRENCY;
-
 use anyhow::Result;
 
 use crate::cli::{Cli, Command};

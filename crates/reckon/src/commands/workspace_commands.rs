@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use reckon_sources::profiles::Registry;
-use reckon_store::{ImportOutcome, Store};
+use reckon_store::{DEFAULT_CURRENCY, ImportOutcome, SETTINGS, Store};
 
 use crate::cli::{AuditArgs, ConfigArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
 use crate::custom_profiles;
@@ -139,21 +139,6 @@ pub fn audit(args: &AuditArgs) -> Result<()> {
     Ok(())
 }
 
-/// The settings `reckon config` knows, with what each accepts.
-const SETTINGS: [(&str, &str); 2] = [
-    (
-        "import_stale_days",
-        "days a feed's latest import may be old before a run warns (a whole number)",
-    ),
-    (
-        "currency",
-        "the PSA's currency, an ISO 4217 code such as USD, EUR or GBP (reports show it)",
-    ),
-];
-
-/// The currency reports use when none is set.
-pub const DEFAULT_CURRENCY: &str = "USD";
-
 /// A setting's value when the workspace has none stored.
 fn default_setting(workspace: &crate::workspace::Workspace, key: &str) -> String {
     match key {
@@ -166,7 +151,8 @@ fn default_setting(workspace: &crate::workspace::Workspace, key: &str) -> String
 /// Checks and normalises a value for `key` (the web's settings page uses
 /// the same check).
 fn setting_value(key: &str, value: &str) -> Result<String> {
-    reckon_web::setting_value(key, value).map_err(|message| crate::error::UserError(message).into())
+    reckon_store::setting_value(key, value)
+        .map_err(|message| crate::error::UserError(message).into())
 }
 
 /// `reckon config [KEY [VALUE]]`.
