@@ -3,6 +3,7 @@
 //! deployment), with migrations applied on start. Core types carry no
 //! database code; records convert here.
 
+pub mod clock;
 pub mod diff;
 mod error;
 mod finding_query;

@@ -232,18 +232,7 @@ impl RateLimiter {
     }
 }
 
-/// Now (RFC 3339, to the second) and today (`YYYY-MM-DD`), in UTC.
-pub(crate) fn now() -> String {
-    let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
-}
-
-pub(crate) fn today() -> String {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string()
-}
+pub(crate) use reckon_store::clock::{now, today};
 
 /// `hours` from now, RFC 3339.
 pub(crate) fn in_hours(hours: i64) -> String {

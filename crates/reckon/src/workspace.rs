@@ -135,6 +135,16 @@ pub async fn init(dir: &Path, database_url_override: Option<&str>) -> Result<Wor
     })
 }
 
+/// Opens the workspace a command names (`--workspace`, else found), on the
+/// command's runtime.
+pub fn open_from_args(
+    args: &crate::cli::WorkspaceArgs,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Workspace> {
+    let dir = locate(args.workspace.as_deref())?;
+    runtime.block_on(open(&dir, args.database_url.as_deref()))
+}
+
 /// Opens the workspace in `dir`.
 pub async fn open(dir: &Path, database_url_override: Option<&str>) -> Result<Workspace> {
     let config_path = dir.join(CONFIG_FILE);

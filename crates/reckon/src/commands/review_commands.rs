@@ -11,17 +11,12 @@ use reckon_store::{
     effective_state, short_id,
 };
 
-use crate::cli::{
-    DiffArgs, FindingsArgs, PeriodArgs, ReviewArgs, RunsArgs, ShowArgs, WorkspaceArgs,
-};
+use crate::cli::{DiffArgs, FindingsArgs, PeriodArgs, ReviewArgs, RunsArgs, ShowArgs};
 use crate::commands::run::now;
 use crate::error::UserError;
-use crate::workspace::{self, Workspace, actor, runtime};
+use crate::workspace::{Workspace, actor, runtime};
 
-pub(crate) fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
-    let dir = workspace::locate(args.workspace.as_deref())?;
-    runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
-}
+pub(crate) use crate::workspace::open_from_args as open;
 
 /// A stored run (`None`: the latest), as the web and the reports find it.
 pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Result<RunRecord> {
@@ -30,12 +25,7 @@ pub(crate) async fn run_or_latest(workspace: &Workspace, run: Option<i64>) -> Re
         .map_err(crate::report_source::report_error)
 }
 
-pub(crate) fn today() -> String {
-    jiff::Timestamp::now()
-        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
-        .date()
-        .to_string()
-}
+pub(crate) use reckon_store::clock::today;
 
 /// `reckon runs`.
 pub fn runs(args: &RunsArgs) -> Result<()> {

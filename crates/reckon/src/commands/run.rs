@@ -453,8 +453,4 @@ pub fn stored_finding(
     }
 }
 
-/// Now, to the second, for records.
-pub fn now() -> String {
-    let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now).to_string()
-}
+pub use reckon_store::clock::now;

@@ -8,15 +8,12 @@ use anyhow::Result;
 use reckon_store::{NewApiToken, NewUser, Role, UserStore};
 use reckon_web::secrets::{check_new_password, hash_password, new_token, token_hash};
 
-use crate::cli::{TokenCommand, UserAddArgs, UserCommand, WorkspaceArgs};
+use crate::cli::{TokenCommand, UserAddArgs, UserCommand};
 use crate::commands::run::now;
 use crate::error::UserError;
-use crate::workspace::{self, Workspace, actor, runtime};
+use crate::workspace::{actor, runtime};
 
-fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
-    let dir = workspace::locate(args.workspace.as_deref())?;
-    runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
-}
+use crate::workspace::open_from_args as open;
 
 fn role(text: &str) -> Result<Role> {
     Role::parse(text).ok_or_else(|| {

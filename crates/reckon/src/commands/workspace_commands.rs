@@ -6,15 +6,12 @@ use anyhow::Result;
 use reckon_sources::profiles::Registry;
 use reckon_store::{DEFAULT_CURRENCY, ImportOutcome, SETTINGS, Store};
 
-use crate::cli::{AuditArgs, ConfigArgs, ImportArgs, ImportsArgs, InitArgs, WorkspaceArgs};
+use crate::cli::{AuditArgs, ConfigArgs, ImportArgs, ImportsArgs, InitArgs};
 use crate::custom_profiles;
 use crate::importing::{ImportRequest, import_files};
-use crate::workspace::{self, Workspace, actor, runtime};
+use crate::workspace::{self, actor, runtime};
 
-fn open(args: &WorkspaceArgs, runtime: &tokio::runtime::Runtime) -> Result<Workspace> {
-    let dir = workspace::locate(args.workspace.as_deref())?;
-    runtime.block_on(workspace::open(&dir, args.database_url.as_deref()))
-}
+use crate::workspace::open_from_args as open;
 
 /// `reckon init [DIR]`.
 pub fn init(args: &InitArgs) -> Result<()> {
@@ -47,9 +44,7 @@ pub fn import(args: &ImportArgs) -> Result<()> {
         files: &args.files,
         period: args.period.clone(),
         actor: actor(args.workspace.user.as_deref()),
-        now: jiff::Timestamp::now()
-            .round(jiff::Unit::Second)
-            .unwrap_or_else(|_| jiff::Timestamp::now()),
+        now: reckon_store::clock::now_instant(),
         registry: &registry,
     };
     let imported = runtime.block_on(import_files(&workspace, &request))?;

@@ -54,10 +54,7 @@ fn named(files: &[UploadedFile]) -> Vec<NamedFile> {
         .collect()
 }
 
-fn now() -> jiff::Timestamp {
-    let now = jiff::Timestamp::now();
-    now.round(jiff::Unit::Second).unwrap_or(now)
-}
+use reckon_store::clock::now_instant as now;
 
 fn joined(error: tokio::task::JoinError) -> ActionError {
     ActionError::Internal(format!("the conversion stopped: {error}"))
